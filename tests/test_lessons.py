@@ -1,0 +1,74 @@
+"""The lesson sources: includes resolve, every snippet section is shown, no outputs, no code."""
+
+import re
+import sys
+from pathlib import Path
+
+import jupytext
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "hooks"))
+from lessons import expand_includes, lesson_notebook  # noqa: E402
+
+LESSONS = sorted((ROOT / "lessons").glob("*.md"))
+INCLUDE = re.compile(r'^--8<-- "(?P<path>[^":]+):(?P<section>[\w-]+)"$')
+SECTION = re.compile(r"^# --8<-- \[start:(?P<section>[\w-]+)\]$", re.M)
+
+
+def includes(lesson: Path) -> list[tuple[str, str]]:
+    return [(m["path"], m["section"]) for line in lesson.read_text().splitlines()
+            if (m := INCLUDE.match(line.strip()))]
+
+
+def test_there_are_lessons():
+    assert [p.name for p in LESSONS][:1] and all(re.match(r"\d\d-[a-z-]+\.md$", p.name)
+                                                  for p in LESSONS)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_every_include_resolves_to_a_section(lesson):
+    for path, section in includes(lesson):
+        source = (ROOT / path).read_text()
+        assert f"# --8<-- [start:{section}]" in source, f"{lesson.name}: {path}:{section}"
+        assert f"# --8<-- [end:{section}]" in source, f"{lesson.name}: {path}:{section}"
+
+
+def test_every_snippet_section_is_included_by_some_lesson():
+    shown = {include for lesson in LESSONS for include in includes(lesson)}
+    for module in sorted((ROOT / "snippets").glob("*.py")):
+        for section in SECTION.findall(module.read_text()):
+            path = f"snippets/{module.name}"
+            assert (path, section) in shown, f"{path}:{section} is in no lesson"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_lessons_hold_no_outputs_and_no_code_of_their_own(lesson):
+    notebook = jupytext.read(lesson)
+    assert notebook.metadata["kernelspec"]["language"] == "python"
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert not cell.get("outputs") and cell.get("execution_count") is None
+            own = [line for line in cell.source.splitlines() if not INCLUDE.match(line)]
+            defined = [line for line in own if re.match(r"\s*(def|class) ", line)]
+            assert not defined, f"{lesson.name} defines code; move it to snippets/: {defined}"
+        else:  # no pasted output blocks in the prose
+            assert not re.search(r"```(text|output|console)|^\s*(tensor\(|Out\[)", cell.source,
+                                 re.M), f"{lesson.name} holds an output: {cell.source[:200]}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_expanded_lesson_is_self_contained(lesson):
+    notebook = lesson_notebook(lesson)
+    assert "--8<--" not in notebook
+    assert '"name": "python3"' in notebook
+
+
+def test_missing_snippet_file_or_section_fails_the_expansion():
+    from pymdownx.snippets import SnippetMissingError
+
+    with pytest.raises(SnippetMissingError):
+        expand_includes('--8<-- "snippets/no_such_module.py:x"')
+    with pytest.raises(SnippetMissingError, match="no_such_section"):
+        expand_includes('--8<-- "snippets/attention.py:no_such_section"')
+    assert "def causal_mask" in expand_includes('--8<-- "snippets/attention.py:causal_mask"')

@@ -1,0 +1,35 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from snippets.plots import attention_heatmap, log_curves  # noqa: E402
+
+
+def test_attention_heatmap_draws_tokens_and_values():
+    fig, ax = plt.subplots()
+    weights = torch.tensor([[1.0, 0.0], [0.25, 0.75]])
+    attention_heatmap(weights, ["a", "b"], ax=ax, title="t")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
+    assert [t.get_text() for t in ax.texts] == ["1.00", "0.00", "0.25", "0.75"]
+    assert ax.images[0].get_array().shape == (2, 2) and ax.get_title() == "t"
+    plt.close(fig)
+
+
+def test_attention_heatmap_rejects_a_matrix_that_does_not_fit_the_tokens():
+    with pytest.raises(ValueError, match=r"weights has shape \(2, 3\).*\(2, 2\)"):
+        attention_heatmap(torch.zeros(2, 3), ["a", "b"])
+
+
+def test_log_curves_plots_each_curve_on_a_log_axis():
+    fig, ax = plt.subplots()
+    log_curves({"up": torch.tensor([1.0, 10.0]), "down": torch.tensor([1.0, 0.1])},
+               xlabel="t", ylabel="v", title="c", ax=ax)
+    assert ax.get_yscale() == "log"
+    assert [line.get_label() for line in ax.lines] == ["up", "down"]
+    assert list(ax.lines[1].get_xdata()) == [1, 2]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="at least one named curve"):
+        log_curves({}, "t", "v", "c")
