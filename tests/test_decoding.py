@@ -1,0 +1,59 @@
+import pytest
+import torch
+
+from snippets.decoding import chat_input_ids, decode, decode_step, prefill
+from snippets.models import tiny_llama
+
+PROMPTS = ["What is the capital of France?", "Write a haiku about the sea.",
+           "Explain what a token is in one sentence."]
+
+
+@pytest.mark.parametrize("question", PROMPTS)
+def test_greedy_loop_equals_generate_on_smollm2(smollm2, question):
+    model, tokenizer = smollm2
+    input_ids = chat_input_ids(tokenizer, question, model.device)
+    ours = decode(model, input_ids, 30, eos_token_id=tokenizer.eos_token_id)
+    theirs = model.generate(input_ids, do_sample=False, max_new_tokens=30)
+    assert torch.equal(ours, theirs[:, input_ids.shape[1]:])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_greedy_loop_equals_generate_on_a_tiny_llama(device, seed):
+    model = tiny_llama(seed=seed, device=device.type)
+    input_ids = torch.tensor([[1, 5, 9, 12, 40]], device=device)
+    ours = decode(model, input_ids, 40)
+    theirs = model.generate(input_ids, do_sample=False, max_new_tokens=40, eos_token_id=None)
+    assert ours.shape == (1, 40)
+    assert torch.equal(ours, theirs[:, 5:])
+
+
+def test_prefill_and_decode_step_agree_with_a_full_forward_pass(device):
+    model = tiny_llama(seed=0, device=device.type)
+    input_ids = torch.tensor([[1, 5, 9, 12]], device=device)
+    logits, cache = prefill(model, input_ids[:, :3])
+    assert logits.shape == (1, 256) and cache.get_seq_length() == 3
+    step_logits, cache = decode_step(model, input_ids[:, 3], cache)
+    assert cache.get_seq_length() == 4
+    with torch.no_grad():
+        full = model(input_ids).logits[:, -1]
+    torch.testing.assert_close(step_logits, full, rtol=1e-4, atol=1e-4)
+
+
+def test_chat_prompt_uses_the_template(smollm2):
+    model, tokenizer = smollm2
+    input_ids = chat_input_ids(tokenizer, "Hi", model.device)
+    text = tokenizer.decode(input_ids[0])
+    assert text.startswith("<|im_start|>system\n") and text.endswith("<|im_start|>assistant\n")
+    with pytest.raises(ValueError, match="user_message must be non-empty text, got ' '"):
+        chat_input_ids(tokenizer, " ")
+
+
+def test_bad_decode_arguments(device):
+    model = tiny_llama(seed=0, device=device.type)
+    with pytest.raises(ValueError, match="max_new_tokens must be >= 0, got -1"):
+        decode(model, torch.tensor([[1]], device=device), -1)
+    with pytest.raises(ValueError, match=r"input_ids has shape \(1, 0\)"):
+        decode(model, torch.zeros(1, 0, dtype=torch.long, device=device), 5)
+    with pytest.raises(ValueError, match="decode takes one prompt, got a batch of 2"):
+        decode(model, torch.ones(2, 3, dtype=torch.long, device=device), 5)
+    assert decode(model, torch.tensor([[1]], device=device), 0).shape == (1, 0)
