@@ -1,4 +1,5 @@
-"""Sessions: tests (CPU), tests_gpu (CUDA), docs (strict build + site checks), serve, lint."""
+"""Sessions: tests (CPU), tests_gpu (CUDA), docs (strict build + site checks), serve, lint,
+bench."""
 
 import nox
 
@@ -64,3 +65,14 @@ def lint(session: nox.Session) -> None:
     if session.venv_backend != "none":
         session.install("ruff")
     session.run("ruff", "check", ".")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Our decoding loops vs generate(), and serving metrics; writes a Markdown report.
+
+    `nox -s bench -- --device cuda --out docs/benchmarks/gpu.md` on a GPU machine.
+    """
+    install(session, "test")
+    args = session.posargs or ["--out", "docs/benchmarks/cpu.md", "--device", "cpu"]
+    session.run("python", "benchmarks/inference.py", *args, env=ENV)

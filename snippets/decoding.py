@@ -4,7 +4,9 @@
 import torch
 
 
-def chat_input_ids(tokenizer, user_message: str, device: torch.device | str = "cpu") -> torch.Tensor:
+def chat_input_ids(
+    tokenizer, user_message: str, device: torch.device | str = "cpu"
+) -> torch.Tensor:
     """Token ids (1, num_tokens) of a one-message chat, ending where the answer starts."""
     if not user_message.strip():
         raise ValueError(f"user_message must be non-empty text, got {user_message!r}")

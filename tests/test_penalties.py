@@ -19,8 +19,8 @@ def test_penalty_formula_on_hand_computed_counts(device):
 
 def test_penalties_count_each_row_of_a_batch_separately(device):
     input_ids = torch.tensor([[0, 2, 2], [0, 1, 2]], device=device)
-    penalised = PresenceFrequencyPenalty(0.0, 1.0, prompt_length=1)(input_ids,
-                                                                      torch.zeros(2, 3, device=device))
+    scores = torch.zeros(2, 3, device=device)
+    penalised = PresenceFrequencyPenalty(0.0, 1.0, prompt_length=1)(input_ids, scores)
     assert penalised.tolist() == [[0.0, 0.0, -2.0], [0.0, -1.0, -1.0]]
 
 

@@ -63,6 +63,19 @@ def test_pages_load_nothing_from_another_host():
             assert not urlparse(url).netloc, f"{page.relative_to(SITE)} loads {url}"
 
 
+def test_every_link_inside_the_site_resolves():
+    """Lesson pages are rendered by nbconvert, so mkdocs' own link check does not see them."""
+    href = re.compile(r'<a\b[^>]*?href="([^"#]+)(?:#[^"]*)?"')
+    for page in SITE.rglob("*.html"):
+        for url in href.findall(page.read_text(encoding="utf-8")):
+            if urlparse(url).scheme or url.startswith(("mailto:", "//")):
+                continue  # a link that leaves the site
+            target = (page.parent / url).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.exists(), f"{page.relative_to(SITE)} links to missing {url}"
+
+
 @pytest.fixture(scope="module")
 def local_server():
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
@@ -88,7 +101,8 @@ def browser():
         browser.close()
 
 
-PAGES = ["", "getting-started/", "contributing/"] + [f"lessons/{p.stem}/" for p in LESSONS]
+PAGES = ["", "getting-started/", "contributing/", "benchmarks/"]
+PAGES += [f"lessons/{p.stem}/" for p in LESSONS]
 
 
 @pytest.mark.parametrize("path", PAGES)
