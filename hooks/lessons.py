@@ -40,6 +40,8 @@ def lesson_notebook(lesson: Path) -> str:
     """The lesson as a self-contained .ipynb document, without outputs."""
     notebook = jupytext.reads(expand_includes(lesson.read_text(encoding="utf-8")), fmt="md")
     notebook.metadata.pop("jupytext", None)
+    for number, cell in enumerate(notebook.cells):  # jupytext draws random cell ids; the
+        cell.id = f"cell-{number}"  # execution cache is keyed on the bytes, so fix them
     return nbformat.writes(notebook) + "\n"
 
 

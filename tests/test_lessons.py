@@ -58,10 +58,11 @@ def test_lessons_hold_no_outputs_and_no_code_of_their_own(lesson):
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
-def test_expanded_lesson_is_self_contained(lesson):
+def test_expanded_lesson_is_self_contained_and_the_same_every_time(lesson):
     notebook = lesson_notebook(lesson)
     assert "--8<--" not in notebook
     assert '"name": "python3"' in notebook
+    assert lesson_notebook(lesson) == notebook  # same bytes: the execution cache can hit
 
 
 def test_missing_snippet_file_or_section_fails_the_expansion():
