@@ -270,6 +270,45 @@ def cache_speedup(model, context_lengths: list[int], num_new_tokens: int = 4,
 # --8<-- [end:cache_speedup]
 
 
+# --8<-- [start:step_time]
+import statistics
+
+import torch
+from transformers import DynamicCache
+
+
+def filled_cache(model, context_length: int, batch_size: int = 1) -> DynamicCache:
+    """A KV cache already holding `context_length` positions in every layer (all zeros)."""
+    config = model.config
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
+    shape = (batch_size, config.num_key_value_heads, context_length, head_dim)
+    cache = DynamicCache(config=config)
+    for layer in range(config.num_hidden_layers):  # the values do not change the cost
+        keys = torch.zeros(shape, dtype=model.dtype, device=model.device)
+        cache.update(keys, torch.zeros_like(keys), layer)
+    return cache
+
+
+def time_per_decode_step(model, context_lengths: list[int], batch_size: int = 1,
+                         num_steps: int = 4, repeats: int = 3) -> dict[int, float]:
+    """Median seconds of one decode step with `n` positions already in the cache, for each n."""
+    check_positive("num_steps", num_steps)
+    check_positive("repeats", repeats)
+    seconds = {}
+    for n in check_sizes("context_lengths", context_lengths):
+        next_tokens = dummy_prompt(model, 1, batch_size)[:, 0]
+        runs = []
+        for _ in range(1 + repeats):  # the first run warms up
+            cache = filled_cache(model, n, batch_size)  # not timed: no prefill needed
+            start = clock(model.device)
+            for _ in range(num_steps):
+                _, cache = decode_step(model, next_tokens, cache)  # reads all n cached positions
+            runs.append((clock(model.device) - start) / num_steps)
+        seconds[n] = statistics.median(runs[1:])
+    return seconds
+# --8<-- [end:step_time]
+
+
 # --8<-- [start:attention_memory]
 import torch
 

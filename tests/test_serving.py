@@ -10,6 +10,7 @@ from snippets.serving import (
     cache_speedup,
     decode_roofline,
     dummy_prompt,
+    filled_cache,
     fit_line,
     fit_quadratic,
     kv_cache_bytes,
@@ -20,6 +21,7 @@ from snippets.serving import (
     peak_memory,
     plot_context_costs,
     throughput,
+    time_per_decode_step,
     time_per_output_token,
     time_per_token_without_cache,
     time_to_first_token,
@@ -200,3 +202,18 @@ def test_median_seconds_takes_the_median_after_the_warmup(device, monkeypatch):
 def test_bad_arguments_raise_value_error(tiny, call, match):
     with pytest.raises(ValueError, match=match):
         call(tiny)
+
+
+def test_filled_cache_holds_n_positions_of_the_computed_size(device):
+    model = tiny_llama(seed=0, device=device.type)
+    cache = filled_cache(model, 40, batch_size=3)
+    assert cache.get_seq_length() == 40
+    assert cache_nbytes(cache) == kv_cache_bytes(model.config, 40, 3)
+
+
+def test_time_per_decode_step_has_one_time_per_length(device):
+    model = tiny_llama(seed=0, device=device.type)
+    seconds = time_per_decode_step(model, [8, 32], batch_size=2, num_steps=2, repeats=1)
+    assert list(seconds) == [8, 32] and all(s > 0 for s in seconds.values())
+    with pytest.raises(ValueError, match="num_steps must be an integer >= 1, got 0"):
+        time_per_decode_step(model, [8], num_steps=0)

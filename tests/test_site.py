@@ -70,7 +70,8 @@ def test_every_link_inside_the_site_resolves():
         for url in href.findall(page.read_text(encoding="utf-8")):
             if urlparse(url).scheme or url.startswith(("mailto:", "//")):
                 continue  # a link that leaves the site
-            target = (page.parent / url).resolve()
+            base = SITE if url.startswith("/") else page.parent  # 404.html links from the root
+            target = (base / url.lstrip("/")).resolve()
             if target.is_dir():
                 target = target / "index.html"
             assert target.exists(), f"{page.relative_to(SITE)} links to missing {url}"
