@@ -27,13 +27,17 @@ def check_width(name: str, tensor: torch.Tensor, expected: int) -> None:
         )
 
 
-def check_batch(name: str, tensor: torch.Tensor, d_in: int) -> None:
-    """Raise ValueError unless `tensor` is (batch_size, num_tokens, d_in)."""
+def check_batch(name: str, tensor: torch.Tensor, d_in: int, context_length: int) -> None:
+    """Raise ValueError unless `tensor` is (batch_size, num_tokens <= context_length, d_in)."""
     if tensor.dim() != 3:
         raise ValueError(
             f"{name} has shape {tuple(tensor.shape)}: it must be (batch_size, num_tokens, {d_in})"
         )
     check_width(name, tensor, d_in)
+    if tensor.shape[1] > context_length:
+        raise ValueError(
+            f"{name} has {tensor.shape[1]} tokens: at most context_length={context_length}"
+        )
 # --8<-- [end:checks]
 
 
@@ -198,12 +202,8 @@ class CausalAttention(nn.Module):
         self.register_buffer("mask", causal_mask(context_length), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_batch("x", x, self.d_in)
+        check_batch("x", x, self.d_in, self.context_length)
         batch_size, num_tokens, _ = x.shape
-        if num_tokens > self.context_length:
-            raise ValueError(
-                f"x has {num_tokens} tokens: at most context_length={self.context_length}"
-            )
         queries = self.W_query(x)  # (batch_size, num_tokens, d_out)
         keys = self.W_key(x)
         values = self.W_value(x)
@@ -268,12 +268,8 @@ class MultiHeadAttention(nn.Module):
         return x.view(batch_size, num_tokens, self.num_heads, self.head_dim).transpose(1, 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_batch("x", x, self.d_in)
+        check_batch("x", x, self.d_in, self.context_length)
         batch_size, num_tokens, _ = x.shape
-        if num_tokens > self.context_length:
-            raise ValueError(
-                f"x has {num_tokens} tokens: at most context_length={self.context_length}"
-            )
         # 1. project, then split d_out into num_heads slices of head_dim
         queries = self.split_heads(self.W_query(x))
         keys = self.split_heads(self.W_key(x))
