@@ -23,7 +23,7 @@ import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from snippets.beam_search import beam_search
-from snippets.decoding import decode
+from snippets.decoding import chat_input_ids, decode
 from snippets.models import get_device, load_smollm2, package_dir
 from snippets.serving import (
     clock,
@@ -82,10 +82,7 @@ def prompt_ids(model, tokenizer) -> torch.Tensor:
     """(1, num_tokens) ids of the chat prompt, or 32 fixed random ids without a tokenizer."""
     if tokenizer is None:
         return dummy_prompt(model, 32)
-    messages = [{"role": "user", "content": PROMPT}]
-    ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True,
-                                        return_tensors="pt", return_dict=True)["input_ids"]
-    return ids.to(model.device)
+    return chat_input_ids(tokenizer, PROMPT, model.device)
 
 
 def alternate(ours: Callable, theirs: Callable, device: torch.device,

@@ -1,7 +1,7 @@
 """Beam search: keep the `num_beams` most likely sequences, extend them all, repeat."""
 
 # A lesson shows these three by their own sections (snippets/decoding.py), included before ours.
-from snippets.decoding import check_prompt, decode_step, prefill
+from snippets.decoding import check_one_prompt, decode_step, prefill
 
 # --8<-- [start:sequence_log_prob]
 import torch
@@ -9,9 +9,7 @@ import torch
 
 def sequence_log_prob(model, input_ids: torch.Tensor, new_tokens: torch.Tensor) -> float:
     """log p(new_tokens | prompt): the sum of the log probabilities of each new token."""
-    check_prompt(input_ids)
-    if input_ids.shape[0] != 1:
-        raise ValueError(f"sequence_log_prob takes one prompt, got a batch of {input_ids.shape[0]}")
+    check_one_prompt(input_ids, "sequence_log_prob")
     new_tokens = new_tokens.reshape(1, -1).to(input_ids.device)  # (1, num_new_tokens)
     num_prompt_tokens, num_new_tokens = input_ids.shape[1], new_tokens.shape[1]
     tokens = torch.cat([input_ids, new_tokens], dim=-1)  # prompt, then continuation
@@ -65,9 +63,7 @@ def beam_search(
         raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
     if early_stopping not in (True, False, "never"):
         raise ValueError(f"early_stopping must be True, False or 'never', got {early_stopping!r}")
-    check_prompt(input_ids)
-    if input_ids.shape[0] != 1:
-        raise ValueError(f"beam_search takes one prompt, got a batch of {input_ids.shape[0]}")
+    check_one_prompt(input_ids, "beam_search")
 
     num_candidates = 2 * num_beams  # so num_beams survive even if num_beams of them end on EOS
     beams = [[]]  # the generated tokens of each running beam: one empty beam to start

@@ -32,6 +32,13 @@ def check_prompt(input_ids: torch.Tensor) -> None:
         )
 
 
+def check_one_prompt(input_ids: torch.Tensor, caller: str) -> None:
+    """Raise ValueError unless `input_ids` is one non-empty prompt, (1, num_tokens)."""
+    check_prompt(input_ids)
+    if input_ids.shape[0] != 1:
+        raise ValueError(f"{caller} takes one prompt, got a batch of {input_ids.shape[0]}")
+
+
 def prefill(model, input_ids: torch.Tensor) -> tuple[torch.Tensor, DynamicCache]:
     """One forward pass over the whole prompt: next-token logits and the filled KV cache."""
     check_prompt(input_ids)
@@ -79,9 +86,7 @@ def decode(
     """New token ids after a one-row prompt: prefill once, then choose, append, check, repeat."""
     if max_new_tokens < 0:
         raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
-    check_prompt(input_ids)
-    if input_ids.shape[0] != 1:
-        raise ValueError(f"decode takes one prompt, got a batch of {input_ids.shape[0]}")
+    check_one_prompt(input_ids, "decode")
     generated = input_ids
     logits, cache = prefill(model, input_ids)  # phase 1: the whole prompt at once
     for _ in range(max_new_tokens):  # phase 2: one token per step

@@ -162,13 +162,17 @@ import torch
 from transformers import DynamicCache
 
 
+def head_dim_of(config) -> int:
+    """Size of one attention head: the config's head_dim, else hidden_size / num_heads."""
+    return getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
+
+
 def kv_cache_bytes(config, num_tokens: int, batch_size: int = 1,
                    dtype: torch.dtype = torch.float32) -> int:
     """Bytes of the KV cache, from the config: keys and values of every layer and KV head."""
     check_positive("num_tokens", num_tokens)
     check_positive("batch_size", batch_size)
-    head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
-    return (2 * config.num_hidden_layers * config.num_key_value_heads * head_dim  # 2: K and V
+    return (2 * config.num_hidden_layers * config.num_key_value_heads * head_dim_of(config)  # K, V
             * num_tokens * batch_size * dtype.itemsize)
 
 
@@ -280,8 +284,7 @@ from transformers import DynamicCache
 def filled_cache(model, context_length: int, batch_size: int = 1) -> DynamicCache:
     """A KV cache already holding `context_length` positions in every layer (all zeros)."""
     config = model.config
-    head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
-    shape = (batch_size, config.num_key_value_heads, context_length, head_dim)
+    shape = (batch_size, config.num_key_value_heads, context_length, head_dim_of(config))
     cache = DynamicCache(config=config)
     for layer in range(config.num_hidden_layers):  # the values do not change the cost
         keys = torch.zeros(shape, dtype=model.dtype, device=model.device)
