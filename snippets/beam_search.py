@@ -4,6 +4,7 @@
 from snippets.decoding import check_one_prompt, decode_step, prefill
 
 # --8<-- [start:sequence_log_prob]
+# Needs: decoding.py:prefill
 import torch
 
 
@@ -23,6 +24,7 @@ def sequence_log_prob(model, input_ids: torch.Tensor, new_tokens: torch.Tensor) 
 
 
 # --8<-- [start:beam_search]
+# Needs: decoding.py:prefill, decoding.py:decode_step
 from dataclasses import dataclass
 
 import torch

@@ -65,6 +65,7 @@ def decode_step(
 
 
 # --8<-- [start:decode_loop]
+# Needs: decoding.py:prefill, decoding.py:decode_step
 from collections.abc import Callable
 
 import torch

@@ -22,6 +22,7 @@ def get_device(name: str | None = None) -> torch.device:
 
 
 # --8<-- [start:smollm2]
+# Needs: models.py:device
 import importlib.util
 import os
 import shutil

@@ -48,6 +48,7 @@ def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
 
 
 # --8<-- [start:sample]
+# Needs: sampling.py:temperature, sampling.py:top_k, sampling.py:top_p
 import torch
 
 
@@ -74,6 +75,7 @@ def sample_next_token(
 
 
 # --8<-- [start:plot_temperatures]
+# Needs: sampling.py:temperature
 import matplotlib.pyplot as plt
 import torch
 
@@ -97,6 +99,7 @@ def plot_temperatures(logits: torch.Tensor, tokenizer, temperatures: list[float]
 
 
 # --8<-- [start:plot_filters]
+# Needs: sampling.py:top_k, sampling.py:top_p
 import matplotlib.pyplot as plt
 import torch
 

@@ -88,6 +88,7 @@ def dummy_prompt(model, num_tokens: int, batch_size: int = 1) -> torch.Tensor:
 
 
 # --8<-- [start:ttft]
+# Needs: serving.py:clock, decoding.py:prefill
 import torch
 
 
@@ -108,6 +109,7 @@ def time_to_first_token(model, prompt_lengths: list[int], repeats: int = 3,
 
 
 # --8<-- [start:tpot]
+# Needs: serving.py:clock, decoding.py:decode_step, decoding.py:prefill
 import statistics
 
 
@@ -132,6 +134,7 @@ def time_per_output_token(model, prompt_length: int, num_new_tokens: int = 8,
 
 
 # --8<-- [start:throughput]
+# Needs: serving.py:clock
 import torch
 
 
@@ -156,6 +159,7 @@ def throughput(model, batch_sizes: list[int], prompt_length: int = 32,
 
 
 # --8<-- [start:kv_cache_size]
+# Needs: serving.py:clock, decoding.py:prefill
 from dataclasses import dataclass
 
 import torch
@@ -230,6 +234,7 @@ def peak_memory(run: Callable[[], object], device: torch.device) -> PeakMemory:
 
 
 # --8<-- [start:cache_speedup]
+# Needs: serving.py:clock, serving.py:tpot
 from dataclasses import dataclass
 
 import torch
@@ -275,6 +280,7 @@ def cache_speedup(model, context_lengths: list[int], num_new_tokens: int = 4,
 
 
 # --8<-- [start:step_time]
+# Needs: serving.py:clock, decoding.py:decode_step, serving.py:kv_cache_size
 import statistics
 
 import torch
@@ -313,6 +319,7 @@ def time_per_decode_step(model, context_lengths: list[int], batch_size: int = 1,
 
 
 # --8<-- [start:attention_memory]
+# Needs: serving.py:clock
 import torch
 
 
@@ -368,6 +375,7 @@ def fit_line(lengths: list[int], values: list[float]) -> tuple[float, float]:
 
 
 # --8<-- [start:context_plot]
+# Needs: serving.py:fits
 import matplotlib.pyplot as plt
 import torch
 
@@ -396,6 +404,7 @@ def plot_context_costs(attention_bytes: dict[int, int], step_seconds: dict[int, 
 
 
 # --8<-- [start:roofline]
+# Needs: serving.py:clock
 from dataclasses import dataclass
 
 import torch

@@ -73,3 +73,62 @@ def test_missing_snippet_file_or_section_fails_the_expansion():
     with pytest.raises(SnippetMissingError, match="no_such_section"):
         expand_includes('--8<-- "snippets/attention.py:no_such_section"')
     assert "def causal_mask" in expand_includes('--8<-- "snippets/attention.py:causal_mask"')
+
+
+# A section a reader copies runs on its own after the sections it names in `# Needs:` lines.
+BLOCK = re.compile(r"^# --8<-- \[start:(?P<name>[\w-]+)\]\n(?P<code>.*?)^# --8<-- \[end:(?P=name)\]",
+                   re.M | re.S)
+NEEDS = re.compile(r"^# Needs: (?P<keys>.+)$", re.M)
+
+
+def all_sections() -> dict[str, str]:
+    """{"module.py:section": code} for every marked section of snippets/."""
+    return {f"{module.name}:{m['name']}": m["code"]
+            for module in sorted((ROOT / "snippets").glob("*.py"))
+            for m in BLOCK.finditer(module.read_text())}
+
+
+SECTIONS = all_sections()
+
+
+def with_needs(key: str, seen: tuple[str, ...] = ()) -> list[str]:
+    """`key` after everything it names in its `# Needs:` lines, transitively, in order."""
+    assert key in SECTIONS, f"{seen[-1] if seen else key} needs {key}, which is no section"
+    assert key not in seen, f"circular needs: {' -> '.join(seen + (key,))}"
+    order = []
+    for match in NEEDS.finditer(SECTIONS[key]):
+        for needed in match["keys"].split(","):
+            order += [k for k in with_needs(needed.strip(), seen + (key,)) if k not in order]
+    return order + [key]
+
+
+def unresolved_globals(code, namespace: dict) -> set[str]:
+    """Global names that `code` or any function or class in it reads but nobody defines."""
+    import builtins
+    import dis
+
+    stored = {i.argval for i in dis.get_instructions(code) if i.opname == "STORE_NAME"}
+    missing = {i.argval for i in dis.get_instructions(code)
+               if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+               and i.argval not in namespace and not hasattr(builtins, i.argval)
+               and not (i.opname == "LOAD_NAME" and i.argval in stored)}
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            missing |= unresolved_globals(const, namespace)
+    return missing
+
+
+@pytest.mark.parametrize("key", sorted(SECTIONS))
+def test_section_runs_on_its_own_after_the_sections_it_names(key):
+    namespace = {"__name__": "copied_block"}
+    for needed in with_needs(key):
+        exec(compile(SECTIONS[needed], needed, "exec"), namespace)
+    code = compile(SECTIONS[key], key, "exec")
+    assert not unresolved_globals(code, namespace), (
+        f"{key} uses names that neither it nor its `# Needs:` sections define")
+
+
+def test_a_section_that_hides_what_it_needs_is_caught():
+    code = compile("def f():\n    return prefill(1)\n", "x", "exec")
+    assert unresolved_globals(code, {}) == {"prefill"}
+    assert unresolved_globals(code, {"prefill": print}) == set()

@@ -1,6 +1,7 @@
 """Checks of the built site in site/, as a reader gets it (`nox -s docs` builds it first)."""
 
 import functools
+import html
 import http.server
 import json
 import re
@@ -140,3 +141,15 @@ def test_page_renders_offline_in_chromium(browser, local_server, path):
     page.close()
     assert outside == [], f"{path} asked other hosts for {outside}"
     assert failed == [], f"{path}: requests failed: {failed}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_helper_cells_are_folded_and_their_outputs_shown(lesson):
+    """Every cell marked fold="..." has its code inside <details>, under that summary."""
+    notebook = json.loads((SITE / "lessons" / lesson.stem / f"{lesson.stem}.ipynb").read_text())
+    summaries = [cell["metadata"]["fold"] for cell in notebook["cells"]
+                 if "fold" in cell["metadata"]]
+    page = (SITE / "lessons" / lesson.stem / "index.html").read_text(encoding="utf-8")
+    folded = re.findall(r'<details class="fold"><summary>(.*?)</summary>\s*'
+                        r'<div class="jp-Cell-inputWrapper"', page, re.S)
+    assert [html.unescape(s) for s in folded] == summaries
