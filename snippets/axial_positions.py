@@ -4,14 +4,6 @@
 import torch
 
 
-def check_axial(E_1: torch.Tensor, E_2: torch.Tensor, seq_len: int) -> None:
-    """Raise ValueError unless the two axes multiply to seq_len."""
-    n_1, n_2 = E_1.shape[0], E_2.shape[0]
-    if n_1 * n_2 != seq_len:
-        raise ValueError(f"seq_len={seq_len} must equal the product of the axial factors "
-                         f"{n_1} x {n_2} = {n_1 * n_2}")
-
-
 def axial_encodings_loop(E_1: torch.Tensor, E_2: torch.Tensor, seq_len: int) -> torch.Tensor:
     """Position p = i * n_2 + j gets [E_1[i], E_2[j]], one position at a time."""
     check_axial(E_1, E_2, seq_len)
@@ -21,6 +13,14 @@ def axial_encodings_loop(E_1: torch.Tensor, E_2: torch.Tensor, seq_len: int) -> 
         i, j = divmod(p, n_2)  # the position's row and column in an n_1 x n_2 grid
         rows.append(torch.cat([E_1[i], E_2[j]]))
     return torch.stack(rows)  # (seq_len, d_1 + d_2)
+
+
+def check_axial(E_1: torch.Tensor, E_2: torch.Tensor, seq_len: int) -> None:
+    """Raise ValueError unless the two axes multiply to seq_len."""
+    n_1, n_2 = E_1.shape[0], E_2.shape[0]
+    if n_1 * n_2 != seq_len:
+        raise ValueError(f"seq_len={seq_len} must equal the product of the axial factors "
+                         f"{n_1} x {n_2} = {n_1 * n_2}")
 # --8<-- [end:axial_loop]
 
 

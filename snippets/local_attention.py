@@ -4,12 +4,6 @@
 import torch
 
 
-def check_window(window: int) -> None:
-    """Raise ValueError unless the window holds at least one token."""
-    if window < 1:
-        raise ValueError(f"window must be at least 1 (a token sees itself), got {window}")
-
-
 def band_mask(num_tokens: int, window: int, causal: bool = False) -> torch.Tensor:
     """True where query i may attend key j: |i - j| < window (or 0 <= i - j < window)."""
     check_window(window)
@@ -19,6 +13,12 @@ def band_mask(num_tokens: int, window: int, causal: bool = False) -> torch.Tenso
     if causal:  # a sliding window over the past, as in Mistral 7B
         return (distance >= 0) & (distance < window)
     return distance.abs() < window  # the same number of neighbours on each side
+
+
+def check_window(window: int) -> None:
+    """Raise ValueError unless the window holds at least one token."""
+    if window < 1:
+        raise ValueError(f"window must be at least 1 (a token sees itself), got {window}")
 # --8<-- [end:band_mask]
 
 

@@ -22,4 +22,12 @@ class Table:
 
     def __repr__(self) -> str:
         return self._repr_markdown_()
+
+
+def human_count(n: float) -> str:
+    """A count the way papers write it: 213M, 1.5B, 175B, 1.4T."""
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(n) >= size:
+            return f"{n / size:.3g}{suffix}"
+    return f"{n:g}"
 # --8<-- [end:table]

@@ -45,3 +45,20 @@ def test_the_character_vocabulary_fits_the_small_wav2vec2():
 
     assert len(CHARACTERS) == len(set(CHARACTERS)) == SMALL_CONFIGS["wav2vec2"]["vocab_size"]
     assert CHARACTERS[0] == "<pad>"  # the blank, as in Wav2Vec2CTCTokenizer
+
+
+def test_plot_audio_and_frames_draws_the_waveform_and_one_column_per_frame():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from snippets.ctc import CHARACTERS, plot_audio_and_frames
+
+    axes = plot_audio_and_frames(torch.zeros(1, 1600), torch.zeros(20, 32), CHARACTERS)
+    assert len(axes[0].lines[0].get_xdata()) == 1600
+    assert axes[1].images[0].get_array().shape == (32, 20)
+    assert axes[1].get_title() == "output: 20 frames x 32 character probabilities"
+    plt.close("all")
+    with pytest.raises(ValueError, match="has 5 scores per frame: .* one per character"):
+        plot_audio_and_frames(torch.zeros(1, 10), torch.zeros(3, 5), CHARACTERS)
