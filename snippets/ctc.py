@@ -56,8 +56,8 @@ def plot_audio_and_frames(input_values: torch.Tensor, frame_logits: torch.Tensor
     axes[0].set(xlabel="time (s)", ylabel="amplitude", xlim=(0, seconds[-1].item()),
                 title=f"input: {len(samples)} samples of audio")
     probs = frame_logits.detach().float().softmax(-1).cpu().T  # (num_characters, num_frames)
-    axes[1].imshow(probs.numpy(), aspect="auto", cmap="Blues", vmin=0, vmax=1,
-                   interpolation="nearest")
+    image = axes[1].imshow(probs.numpy(), aspect="auto", cmap="Blues", interpolation="nearest")
+    plt.colorbar(image, ax=axes[1], label="probability", pad=0.01)
     axes[1].set_yticks(range(len(characters)), characters, fontsize=6)
     axes[1].set(xlabel="frame", ylabel="character",
                 title=f"output: {probs.shape[1]} frames x {probs.shape[0]} character probabilities")
