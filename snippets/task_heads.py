@@ -22,6 +22,13 @@ def task_head(model: torch.nn.Module) -> dict[str, torch.nn.Module]:
     return {name: module for name, module in model.named_children() if name not in skip}
 
 
+def describe_head(model: torch.nn.Module) -> str:
+    """The head in a few words: 'lm_head: Linear(64 -> 32)'."""
+    return ", ".join(f"{name}: {type(m).__name__}({m.in_features} -> {m.out_features})"
+                     if isinstance(m, torch.nn.Linear) else f"{name}: {type(m).__name__}"
+                     for name, m in task_head(model).items())
+
+
 def output_shapes(outputs) -> dict[str, tuple[int, ...]]:
     """The shape of every tensor a model returned, by name."""
     return {name: tuple(value.shape) for name, value in outputs.items() if torch.is_tensor(value)}

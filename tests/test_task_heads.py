@@ -62,3 +62,12 @@ def test_minilm_sentence_vectors_put_the_hospital_sentences_together(minilm):
     vectors = torch.nn.functional.normalize(vectors, dim=-1)
     similarity = vectors @ vectors.T
     assert similarity[0, 1] > 0.8 and similarity[0, 2] < 0.2 and similarity[1, 2] < 0.2
+
+
+def test_describe_head_names_each_layer_and_its_sizes(device):
+    from snippets.task_heads import describe_head
+
+    assert describe_head(random_model(BertForQuestionAnswering, device=device.type)) == \
+        "qa_outputs: Linear(64 -> 2)"
+    assert describe_head(random_model(GPT2LMHeadModel, device=device.type)) == \
+        "lm_head: Linear(64 -> 49152)"
