@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from snippets.attention import CausalAttention
+from snippets.attention import CausalAttention, causal_mask, scaled_dot_product_attention
 from snippets.rnn import (
     first_token_influence,
     gated_rnns,
@@ -79,11 +79,20 @@ def test_the_lessons_rnn_forgets_geometrically_but_attention_does_not(long_sente
     attn_influence = first_token_influence(lambda x: attention(x[None])[0], long_sentence)
     assert rnn_influence.shape == attn_influence.shape == (50,)
     assert rnn_influence[-1] < 1e-10 * rnn_influence[0]  # many orders of magnitude
+    factors = rnn_influence[1:] / rnn_influence[:-1]  # "between about 0.45 and 0.65"
+    assert 0.44 < factors.min() and factors.max() < 0.66
     # a straight line on a log scale: the same factor per step early and late
     early = (rnn_influence[24] / rnn_influence[9]) ** (1 / 15)
     late = (rnn_influence[49] / rnn_influence[24]) ** (1 / 25)
     assert early < 0.7 and abs(early - late) < 0.05 * early
-    assert 1e-2 * attn_influence[0] < attn_influence[-1] < attn_influence[0]  # drifts down
+    assert 1e-2 * attn_influence[0] < attn_influence[-1] < attn_influence[0]
+    # the page: attention's curve follows the weight alpha_t1 that output t gives word 1
+    with torch.no_grad():
+        _, weights = scaled_dot_product_attention(
+            attention.W_query(long_sentence), attention.W_key(long_sentence),
+            attention.W_value(long_sentence), hide=causal_mask(50))
+    ratio = attn_influence / weights[:, 0]
+    assert ratio.max() < 1.5 * ratio.min()
 
 
 def test_larger_recurrent_weights_turn_vanishing_into_exploding(long_sentence):
