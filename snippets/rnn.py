@@ -1,4 +1,4 @@
-"""Why RNNs struggle with long sequences: one hidden state carries the past, and the past fades
+"""Why RNNs struggle with long sequences: one hidden state carries the past, which fades
 or blows up."""
 
 # --8<-- [start:rnn_weights]
@@ -74,9 +74,9 @@ import torch
 def influence_by_weight_scale(
     weights: dict[str, torch.Tensor], inputs: torch.Tensor, scales: list[float]
 ) -> dict[float, torch.Tensor]:
-    """First-token influence of the RNN with its recurrent weights W_hh multiplied by each scale."""
+    """First-token influence of the RNN with its recurrent weights W_hh times each scale."""
     if not scales or min(scales) <= 0:
-        raise ValueError(f"scales must be a non-empty list of positive numbers, got {scales}")
+        raise ValueError(f"scales must be a list of positive numbers, got {scales}")
     curves = {}
     for scale in scales:
         scaled = dict(weights, W_hh=scale * weights["W_hh"])  # same RNN, louder recurrence
@@ -90,14 +90,17 @@ import torch
 from torch import nn
 
 
-def gated_rnns(d_in: int, d_hidden: int, forget_bias: float, seed: int = 0) -> dict[str, nn.Module]:
-    """A GRU and an LSTM as PyTorch initialises them, and an LSTM whose forget gates start open."""
+def gated_rnns(
+    d_in: int, d_hidden: int, forget_bias: float, seed: int = 0
+) -> dict[str, nn.Module]:
+    """A GRU and an LSTM as PyTorch initialises them, and an LSTM with open forget gates."""
     if d_in < 1 or d_hidden < 1:
         raise ValueError(f"d_in and d_hidden must be at least 1, got {d_in} and {d_hidden}")
     torch.manual_seed(seed)
-    gru, lstm, open_lstm = nn.GRU(d_in, d_hidden), nn.LSTM(d_in, d_hidden), nn.LSTM(d_in, d_hidden)
+    gru, lstm = nn.GRU(d_in, d_hidden), nn.LSTM(d_in, d_hidden)
+    open_lstm = nn.LSTM(d_in, d_hidden)
     open_lstm.load_state_dict(lstm.state_dict())  # the same LSTM ...
-    with torch.no_grad():  # ... but the forget gate (2nd of the i, f, g, o blocks) biased open
+    with torch.no_grad():  # ... with the forget gate (2nd of the i, f, g, o blocks) open
         open_lstm.bias_ih_l0[d_hidden:2 * d_hidden] = forget_bias
         open_lstm.bias_hh_l0[d_hidden:2 * d_hidden] = 0.0
     return {"GRU": gru, "LSTM": lstm, f"LSTM, forget bias {forget_bias:g}": open_lstm}

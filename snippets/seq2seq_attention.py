@@ -1,23 +1,24 @@
-"""Encoder-decoder with attention: at every step the decoder looks at all the encoder's states."""
+"""Encoder-decoder with attention: at every step the decoder looks at all encoder states."""
 
 # --8<-- [start:toy_corpus]
 SUBJECTS = {"I": "je", "you": "tu", "he": "il", "she": "elle"}
-OBJECTS = {"me": "me", "you": "te", "him": "le", "her": "la"}  # French puts them before the verb
-VERBS = {"love": "aim", "call": "appell", "hate": "détest", "watch": "regard", "find": "trouv"}
+OBJECTS = {"me": "me", "you": "te", "him": "le", "her": "la"}  # in French, before the verb
+VERBS = {"love": "aim", "call": "appell", "hate": "détest", "watch": "regard",
+         "find": "trouv"}
 
 
 def toy_corpus() -> list[tuple[list[str], list[str]]]:
-    """70 English sentences (subject, verb, object) and their French (subject, object, verb)."""
+    """70 English sentences (subject, verb, object), in French (subject, object, verb)."""
     pairs = []
     for subject, sujet in SUBJECTS.items():
         for obj, objet in OBJECTS.items():
-            if (subject, obj) in {("I", "me"), ("you", "you")}:  # "myself", "yourself": left out
+            if (subject, obj) in {("I", "me"), ("you", "you")}:  # "myself": left out
                 continue
             for verb, stem in VERBS.items():
                 english_verb = verb
                 if subject in ("he", "she"):  # loves, watches
                     english_verb = verb + ("es" if verb.endswith("ch") else "s")
-                verbe = stem + ("es" if subject == "you" else "e")  # j'aime, tu aimes, il aime
+                verbe = stem + ("es" if subject == "you" else "e")  # aime, aimes, aime
                 # before a vowel, te aime -> t'aime and la appelle -> l'appelle
                 pronoun = objet[0] + "'" if verbe[0] in "aeioué" else objet
                 pairs.append(([subject, english_verb, obj], [sujet, pronoun, verbe]))
@@ -42,7 +43,7 @@ from torch import nn
 
 
 class AdditiveAttention(nn.Module):
-    """Bahdanau's score e_j = v . tanh(W_s s + W_h h_j) of a decoder state s against each h_j."""
+    """Bahdanau's score e_j = v . tanh(W_s s + W_h h_j) of a decoder state s and each h_j."""
 
     def __init__(self, d_dec: int, d_enc: int, d_attn: int):
         super().__init__()
@@ -58,8 +59,8 @@ class AdditiveAttention(nn.Module):
             scores[j] = self.v(torch.tanh(self.W_s(s) + self.W_h(h_j)))[0]  # e_j
         return scores
 
-    def forward(self, s: torch.Tensor, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Context vectors (b, d_enc) and weights (b, num_src) for s (b, d_dec), H (b, n, d_enc)."""
+    def forward(self, s: torch.Tensor, H: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Context vectors (b, d_enc) and weights (b, n) for s (b, d_dec) and H (b, n, d_enc)."""
         if s.dim() != 2 or H.dim() != 3 or s.shape != (H.shape[0], self.d_dec) \
                 or H.shape[-1] != self.d_enc:
             raise ValueError(
@@ -67,7 +68,7 @@ class AdditiveAttention(nn.Module):
                 f"(batch_size, {self.d_dec}) and (batch_size, num_src, {self.d_enc})"
             )
         scores = self.v(torch.tanh(self.W_s(s)[:, None, :] + self.W_h(H)))[..., 0]  # (b, n)
-        weights = torch.softmax(scores, dim=-1)  # one weight per encoder state, summing to 1
+        weights = torch.softmax(scores, dim=-1)  # one per encoder state, summing to 1
         context = (weights[:, None, :] @ H)[:, 0]  # (b, d_enc): sum_j weight_j * h_j
         return context, weights
 # --8<-- [end:additive_attention]
@@ -80,12 +81,12 @@ from torch import nn
 
 
 class Seq2SeqWithAttention(nn.Module):
-    """A GRU encoder, and a GRU decoder that attends over all encoder states at every step."""
+    """A GRU encoder, and a GRU decoder that attends over all encoder states at each step."""
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, d_hidden: int = 32):
         super().__init__()
         if d_hidden < 2 or d_hidden % 2:
-            raise ValueError(f"d_hidden must be an even number of at least 2, got {d_hidden}")
+            raise ValueError(f"d_hidden must be even and at least 2, got {d_hidden}")
         self.d_hidden = d_hidden
         self.embed_src = nn.Embedding(src_vocab_size, d_hidden)
         # one GRU reads left to right, one right to left: h_j is both halves side by side
@@ -96,21 +97,22 @@ class Seq2SeqWithAttention(nn.Module):
         self.out = nn.Linear(2 * d_hidden, tgt_vocab_size)  # scores words from [s_t; c_t]
 
     def encode(self, src: torch.Tensor) -> torch.Tensor:
-        """Every encoder state h_1..h_n, not only the last: (batch_size, num_src, d_hidden)."""
+        """Every encoder state h_1..h_n, not only the last: (b, num_src, d_hidden)."""
         H, _ = self.encoder(self.embed_src(src))
         return H
 
     def decode_step(
-        self, y_prev: torch.Tensor, s_prev: torch.Tensor, c_prev: torch.Tensor, H: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        self, y_prev: torch.Tensor, s_prev: torch.Tensor, c_prev: torch.Tensor,
+        H: torch.Tensor,
+    ) -> tuple[torch.Tensor, ...]:
         """One output word: update the state, attend over all of H, score the vocabulary."""
         s = self.decoder_cell(torch.cat([self.embed_tgt(y_prev), c_prev], dim=-1), s_prev)
         c, weights = self.attention(s, H)  # (b, d_hidden), (b, num_src)
         logits = self.out(torch.cat([s, c], dim=-1))  # (b, tgt_vocab_size)
         return logits, s, c, weights
 
-    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits (b, T, vocab) and weights (b, T, num_src), fed the right previous words."""
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Logits (b, T, vocab) and weights (b, T, num_src), given the right previous words."""
         H = self.encode(src)
         # the decoder starts from zeros: all it learns of the source comes through attention
         s = c = torch.zeros(src.shape[0], self.d_hidden, device=H.device)
@@ -132,10 +134,11 @@ def translate(
     model: Seq2SeqWithAttention, words: list[str], src_vocab: dict[str, int],
     tgt_vocab: dict[str, int], max_len: int = 10,
 ) -> tuple[list[str], torch.Tensor]:
-    """Greedy translation of `words`, and the attention weights of each output step (incl. </s>)."""
+    """Greedy translation of `words`, and the weights of each output step (</s> included)."""
     unknown = [word for word in words if word not in src_vocab]
     if not words or unknown:
-        raise ValueError(f"words must be a non-empty list from {sorted(src_vocab)}, got {words}")
+        raise ValueError(f"words must be a non-empty list from {sorted(src_vocab)}, "
+                         f"got {words}")
     device = next(model.parameters()).device
     id_to_word = list(tgt_vocab)  # the words in index order
     src = torch.tensor([[src_vocab[word] for word in words]], device=device)
@@ -165,10 +168,10 @@ def train_translator(
     pairs: list[tuple[list[str], list[str]]], steps: int = 200, lr: float = 1e-2,
     d_hidden: int = 32, seed: int = 0, device: torch.device | str | None = None,
 ) -> tuple[Seq2SeqWithAttention, dict[str, int], dict[str, int], float]:
-    """Train on every pair at once with Adam; the model, both vocabularies and the last loss."""
+    """Train on all pairs at once with Adam: the model, both vocabularies, the last loss."""
     src_vocab, tgt_vocab = vocabularies(pairs)
     if len({(len(e), len(f)) for e, f in pairs}) != 1:
-        raise ValueError("pairs must all have the same lengths: this toy trainer does not pad")
+        raise ValueError("pairs must all have the same lengths: this trainer does not pad")
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
     src = torch.tensor([[src_vocab[w] for w in e] for e, _ in pairs], device=device)

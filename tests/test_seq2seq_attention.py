@@ -70,7 +70,7 @@ def test_decoder_reads_the_source_only_through_attention(device):
         model.attention.forward = lambda s, H: (torch.zeros_like(s), torch.ones_like(H[..., 0]))
         blind, _ = model(sources, tgt_in)
     torch.testing.assert_close(blind[0], blind[1])  # no other path from the source
-    with pytest.raises(ValueError, match="even number of at least 2, got 7"):
+    with pytest.raises(ValueError, match="even and at least 2, got 7"):
         Seq2SeqWithAttention(10, 8, d_hidden=7)
 
 
