@@ -145,9 +145,11 @@ def test_scaled_dot_product_rejects_bad_shapes(device):
         scaled_dot_product_attention(q, q, q, hide=causal_mask(3, device=device))
 
 
-def test_causal_mask_values():
+def test_causal_mask_values_and_torch_s_own_causal_mask(device):
     assert causal_mask(3).tolist() == [[False, True, True], [False, False, True],
                                        [False, False, False]]
+    torch_mask = nn.Transformer.generate_square_subsequent_mask(7, device=device)  # -inf: hidden
+    assert torch.equal(causal_mask(7, device=device), torch_mask == -torch.inf)
     with pytest.raises(ValueError, match="num_tokens must be at least 1, got 0"):
         causal_mask(0)
 
@@ -319,3 +321,5 @@ def test_model_attention_needs_eager_attention_and_text(smollm2):
     model, tokenizer = smollm2
     with pytest.raises(ValueError, match="attn_implementation='eager'"):
         model_attention(model, tokenizer, "Paris")
+    with pytest.raises(ValueError, match="non-empty string"):
+        model_attention(model, tokenizer, "")
