@@ -8,7 +8,6 @@ import torch
 
 from snippets.models import get_device, load_smollm2, package_dir
 
-
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 

@@ -1,5 +1,6 @@
 """The lesson sources: includes resolve, every snippet section is shown, no outputs, no code."""
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -146,3 +147,17 @@ def test_getting_started_installs_what_every_notebook_says_it_needs():
     from lessons import install_commands
 
     assert install_commands() in (ROOT / "docs" / "getting-started.md").read_text()
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_lesson_runs_top_to_bottom_on_a_gpu(lesson, device):
+    """Under `nox -s tests_gpu`, every lesson notebook runs with its models on CUDA (the
+    site itself is built on the CPU, so a tensor left on the CPU would go unnoticed there)."""
+    if device.type != "cuda":
+        pytest.skip("runs under nox -s tests_gpu, on a machine with CUDA")
+    from lessons import execute_lesson
+
+    assert os.environ.get("LLM_COURSE_DEVICE") == "cuda"  # the kernel inherits it
+    notebook, _ = execute_lesson(lesson)  # raises on the first failing cell
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert outputs and not [o for o in outputs if o.output_type == "error"]

@@ -144,11 +144,15 @@ def open_page(browser, local_server, path: str, **options):
             if not request.url.startswith("data:") else None)
     page.goto(f"{local_server}/{path}", wait_until="networkidle")
     if path.startswith("lessons/"):
-        # MathJax replaces every $...$ of the prose; raw TeX left over means it failed
+        # MathJax turns every $...$ of the prose into a script, then typesets each one;
+        # raw TeX left over, or a formula never typeset, means it failed
         page.wait_for_function(
             "window.MathJax && MathJax.isReady && [...document.querySelectorAll("
-            "'.jp-RenderedMarkdown')].every(cell => !cell.innerText.includes('$'))",
-            timeout=60_000,
+            "'.jp-RenderedMarkdown')].every(cell => !cell.innerText.includes('$'))"
+            " && !document.querySelector('.MathJax_Processing')"
+            " && document.querySelectorAll('span.MathJax').length"
+            " === document.querySelectorAll('script[type^=\"math/tex\"]').length",
+            timeout=90_000,
         )
     return page, problems
 
@@ -165,8 +169,9 @@ def test_page_renders_offline_in_chromium(browser, local_server, path):
     failed request, and a lesson typesets its math and shows its figures."""
     page, problems = open_page(browser, local_server, path)
     if path.startswith("lessons/"):
-        assert page.locator(".MathJax_Display, .MathJax").count() > 0
-        assert page.locator(".jp-OutputArea-output img").count() >= 1  # the figures
+        # every figure loaded and has a size
+        assert page.evaluate("[...document.querySelectorAll('.jp-OutputArea-output img')]"
+                             ".every(img => img.complete && img.naturalWidth > 0)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = path.strip("/").replace("/", "-") or "index"
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
