@@ -119,7 +119,7 @@ import torch
 
 
 def score_spread(d_k: int, num_keys: int = 6, num_queries: int = 2000, seed: int = 0) -> dict:
-    """How q.k spreads with d_k for random unit-variance q, k, and what it does to the softmax."""
+    """How q.k spreads with d_k for independent unit-variance q, k, and what it does to softmax."""
     if d_k < 1 or num_keys < 2 or num_queries < 2:
         raise ValueError(
             f"d_k must be at least 1, num_keys and num_queries at least 2, "
@@ -130,11 +130,16 @@ def score_spread(d_k: int, num_keys: int = 6, num_queries: int = 2000, seed: int
     keys = torch.randn(num_queries, num_keys, d_k, generator=generator)
     scores = (queries @ keys.transpose(-2, -1))[:, 0]  # (num_queries, num_keys): q . k
     scaled = scores / d_k**0.5
+    top = torch.softmax(scores, dim=-1).max(dim=-1).values  # (num_queries,): largest weight
+    scaled_top = torch.softmax(scaled, dim=-1).max(dim=-1).values
     return {
         "std": scores.std().item(),  # grows like sqrt(d_k)
         "scaled_std": scaled.std().item(),  # about 1 whatever d_k
-        "top_weight": torch.softmax(scores, dim=-1).max(dim=-1).values.mean().item(),
-        "scaled_top_weight": torch.softmax(scaled, dim=-1).max(dim=-1).values.mean().item(),
+        "top_weight": top.mean().item(),
+        "scaled_top_weight": scaled_top.mean().item(),
+        # d alpha / d omega of the top weight against its own score: alpha (1 - alpha)
+        "top_slope": (top * (1 - top)).mean().item(),
+        "scaled_top_slope": (scaled_top * (1 - scaled_top)).mean().item(),
     }
 # --8<-- [end:score_spread]
 
@@ -405,6 +410,16 @@ def strongest_heads(
 
 # --8<-- [start:first_token_share]
 import torch
+
+
+def uniform_causal_weights(
+    num_tokens: int, device: torch.device | str | None = None
+) -> torch.Tensor:
+    """Causal weights with no preference: query t gives 1/t to each of tokens 1..t."""
+    if num_tokens < 1:
+        raise ValueError(f"num_tokens must be at least 1, got {num_tokens}")
+    visible = torch.ones(num_tokens, num_tokens, device=device).tril()  # 1 where t may look
+    return visible / visible.sum(dim=-1, keepdim=True)  # (num_tokens, num_tokens)
 
 
 def first_token_share(weights: torch.Tensor) -> torch.Tensor:

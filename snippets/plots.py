@@ -7,7 +7,8 @@ import torch
 
 def attention_heatmap(
     weights: torch.Tensor, tokens: list[str], ax=None, title: str = "",
-    query_tokens: list[str] | None = None,
+    query_tokens: list[str] | None = None, xlabel: str = "key (attended to)",
+    ylabel: str = "query (attending)",
 ):
     """Draw a (num_queries, num_keys) attention matrix with its tokens and values."""
     query_tokens = tokens if query_tokens is None else query_tokens
@@ -21,7 +22,7 @@ def attention_heatmap(
     ax.imshow(values, cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(len(tokens)), tokens, rotation=45, ha="right")
     ax.set_yticks(range(len(query_tokens)), query_tokens)
-    ax.set(xlabel="key (attended to)", ylabel="query (attending)", title=title)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             color = "white" if values[i, j] > 0.6 else "black"

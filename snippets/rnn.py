@@ -96,9 +96,10 @@ def gated_rnns(
     """A GRU and an LSTM as PyTorch initialises them, and an LSTM with open forget gates."""
     if d_in < 1 or d_hidden < 1:
         raise ValueError(f"d_in and d_hidden must be at least 1, got {d_in} and {d_hidden}")
-    torch.manual_seed(seed)
-    gru, lstm = nn.GRU(d_in, d_hidden), nn.LSTM(d_in, d_hidden)
-    open_lstm = nn.LSTM(d_in, d_hidden)
+    with torch.random.fork_rng(devices=[]):  # seed a copy: the global generator is untouched
+        torch.manual_seed(seed)
+        gru, lstm = nn.GRU(d_in, d_hidden), nn.LSTM(d_in, d_hidden)
+        open_lstm = nn.LSTM(d_in, d_hidden)
     open_lstm.load_state_dict(lstm.state_dict())  # the same LSTM ...
     with torch.no_grad():  # ... with the forget gate (2nd of the i, f, g, o blocks) open
         open_lstm.bias_ih_l0[d_hidden:2 * d_hidden] = forget_bias

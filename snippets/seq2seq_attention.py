@@ -81,7 +81,7 @@ from torch import nn
 
 
 class Seq2SeqWithAttention(nn.Module):
-    """A GRU encoder, and a GRU decoder that attends over all encoder states at each step."""
+    """A bidirectional GRU encoder, and a GRU decoder that attends over all its states."""
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, d_hidden: int = 32):
         super().__init__()
@@ -177,8 +177,9 @@ def train_translator(
     src = torch.tensor([[src_vocab[w] for w in e] for e, _ in pairs], device=device)
     tgt = torch.tensor([[tgt_vocab["<s>"]] + [tgt_vocab[w] for w in f] + [tgt_vocab["</s>"]]
                         for _, f in pairs], device=device)  # (num_pairs, len(f) + 2)
-    torch.manual_seed(seed)
-    model = Seq2SeqWithAttention(len(src_vocab), len(tgt_vocab), d_hidden).to(device)
+    with torch.random.fork_rng(devices=[]):  # seed a copy: the global generator is untouched
+        torch.manual_seed(seed)
+        model = Seq2SeqWithAttention(len(src_vocab), len(tgt_vocab), d_hidden).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     for _ in range(steps):
         logits, _ = model(src, tgt[:, :-1])  # predict word t+1 from the right words up to t

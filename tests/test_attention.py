@@ -23,6 +23,7 @@ from snippets.attention import (
     strongest_heads,
     to_torch_multihead,
     top_next_tokens,
+    uniform_causal_weights,
 )
 
 NOTES_SCORES_2 = "tensor([0.9544, 1.4950, 1.4754, 0.8434, 0.7070, 1.0865])"
@@ -51,6 +52,12 @@ def test_normalisations_sum_to_one_and_softmax_matches_torch(x):
     torch.testing.assert_close(by_sum.sum(), torch.tensor(1.0, device=x.device))
     torch.testing.assert_close(by_sum, attn_scores_2 / 6.5617, rtol=1e-4, atol=1e-4)
     torch.testing.assert_close(softmax_naive(attn_scores_2), torch.softmax(attn_scores_2, dim=0))
+
+
+def test_dividing_by_the_sum_breaks_on_a_negative_score():
+    # the page: [1, -0.5] becomes [2, -1], a weight above one and one below zero
+    assert normalize_by_sum(torch.tensor([1.0, -0.5])).tolist() == [2.0, -1.0]
+    assert (torch.softmax(torch.tensor([1.0, -0.5]), dim=0) > 0).all()
 
 
 def test_naive_softmax_overflows_where_torch_softmax_does_not():
@@ -97,9 +104,30 @@ def test_scores_times_8_put_nearly_all_weight_on_journey_and_starts():
 
 def test_unscaled_softmax_is_nearly_one_hot_at_d_k_64():
     assert 0.85 < score_spread(64)["top_weight"] < 0.93  # the page says "about 0.9"
-    assert score_spread(1)["top_weight"] == score_spread(1)["scaled_top_weight"]
+    tops = [score_spread(d_k)["top_weight"] for d_k in [1, 4, 16, 64, 256, 1024]]
+    assert tops == sorted(tops) and tops[0] < 0.4 and tops[-1] > 0.95  # towards one-hot
     with pytest.raises(ValueError, match="got 0, 6 and 2000"):
         score_spread(0)
+
+
+def test_the_top_weights_slope_falls_unscaled_and_holds_scaled():
+    spreads = {d_k: score_spread(d_k) for d_k in [1, 64, 256]}
+    for spread in spreads.values():  # alpha (1 - alpha) of an average weight of about 0.42
+        assert 0.19 < spread["scaled_top_slope"] < 0.24
+    # the page: "several times less than the scaled slope at d_k = 64 and less still at 256"
+    assert spreads[64]["top_slope"] < 0.4 * spreads[64]["scaled_top_slope"]
+    assert spreads[256]["top_slope"] < 0.6 * spreads[64]["top_slope"]
+    # at d_k = 1 scaling changes nothing, and the slope is near its largest, 1/4
+    assert 0.18 < spreads[1]["top_slope"] < 0.25
+
+
+@pytest.mark.parametrize("d_k", [4, 64])
+def test_score_spread_is_stable_across_seeds_to_the_digits_printed(d_k):
+    a, b = score_spread(d_k, seed=0), score_spread(d_k, seed=1)
+    assert a != b  # different draws ...
+    for key in ("top_weight", "scaled_top_weight", "scaled_std", "top_slope"):
+        assert abs(a[key] - b[key]) < 0.03  # ... the same table, give or take 0.02
+    assert abs(a["std"] / b["std"] - 1) < 0.03
 
 
 def test_scaled_dot_product_equals_torch_without_a_mask(device):
@@ -120,6 +148,9 @@ def test_hide_is_the_opposite_of_torch_attn_mask(device):
     assert (weights[..., hide] == 0).all()
     unflipped = F.scaled_dot_product_attention(q, k, v, attn_mask=hide)
     assert not torch.allclose(context[..., :-1, :], unflipped[..., :-1, :])
+    # unflipped, token t attends to the tokens after t only: what hide=~mask means to us
+    future_only, _ = scaled_dot_product_attention(q, k, v, hide=~hide)
+    torch.testing.assert_close(unflipped[..., :-1, :], future_only[..., :-1, :])
     # not only causal masks: hide the last two keys (padding) from every query
     padding = torch.zeros(5, 5, dtype=torch.bool, device=device)
     padding[:, 3:] = True
@@ -127,6 +158,21 @@ def test_hide_is_the_opposite_of_torch_attn_mask(device):
     torch.testing.assert_close(context, F.scaled_dot_product_attention(q, k, v,
                                                                        attn_mask=~padding))
     assert (weights[..., 3:] == 0).all()
+
+
+def test_unflipped_mask_leaves_the_last_token_nothing_and_torch_returns_zeros():
+    # the page, on the CPU: "the PyTorch that built this page returns zeros there"
+    torch.manual_seed(123)
+    sa = SelfAttention(d_in=3, d_out=2)
+    mask = causal_mask(6)
+    with torch.no_grad():
+        q, k, v = sa.W_query(inputs), sa.W_key(inputs), sa.W_value(inputs)
+        unflipped = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        _, ours = scaled_dot_product_attention(q, k, v, hide=~mask)
+    assert not mask[-1].any()  # we hide nothing from the last token; torch reads "allow none"
+    assert torch.equal(unflipped[-1], torch.zeros(2))
+    assert torch.isnan(ours[-1]).all()  # a plain softmax over nothing: 0 / 0
+    assert unflipped[:-1].abs().min() > 0
 
 
 def test_hide_must_be_a_boolean_mask_of_the_scores_shape(device):
@@ -193,6 +239,19 @@ def test_our_dropout_zeroes_weights_rescales_the_rest_and_is_off_in_eval(device)
     context, weights = scaled_dot_product_attention(q, k, v, hide=hide, dropout=dropout)
     torch.testing.assert_close(weights, plain)
     torch.testing.assert_close(context, plain @ v)
+
+
+def test_dropout_keeps_the_expected_context_vector(device):
+    # the page: on average each weight is w, "and so is every context vector"
+    torch.manual_seed(0)
+    q, k, v = (torch.randn(6, 4, device=device) for _ in range(3))
+    hide = causal_mask(6, device=device)
+    plain, _ = scaled_dot_product_attention(q, k, v, hide=hide)
+    num_draws = 20_000
+    dropped, _ = scaled_dot_product_attention(
+        *(t.expand(num_draws, 6, 4) for t in (q, k, v)), hide=hide, dropout=nn.Dropout(0.5))
+    assert (dropped[0] - plain).abs().max() > 0.2  # one draw is far off ...
+    torch.testing.assert_close(dropped.mean(dim=0), plain, rtol=0, atol=0.04)  # ... the mean not
 
 
 def dropout_io(layer: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -310,11 +369,42 @@ def test_smollm2_heads_put_most_weight_on_the_first_token(smollm2_eager):
     _, weights = model_attention(model, tokenizer, "The capital of France is Paris")
     share = first_token_share(weights)
     assert share.shape == (30, 9)
-    assert share.mean().item() == pytest.approx(0.7224, abs=3e-4)
+    assert share.mean().item() == pytest.approx(0.7224, abs=3e-4)  # the page: 0.72
     assert (share > 0.5).sum().item() == 223
     torch.testing.assert_close(share[0, 0], weights[0, 0, 1:, 0].mean())
+    even = first_token_share(uniform_causal_weights(6, device=weights.device)[None, None])
+    assert even.item() == pytest.approx(0.29, abs=1e-6)  # the page: 0.29 if spread evenly
+    # "Paris" first instead of "The": the first position still draws the weight
+    tokens, weights = model_attention(model, tokenizer, "Paris is the capital of France")
+    assert tokens[0] == "Paris" and len(tokens) == 6
+    share = first_token_share(weights)
+    assert share.mean().item() == pytest.approx(0.6874, abs=3e-4)
+    assert (share > 0.5).sum().item() == 211
     with pytest.raises(ValueError, match=r"weights has shape \(9, 6, 6\)"):
         first_token_share(weights[0])
+
+
+def test_uniform_causal_weights_are_a_softmax_of_equal_scores(device):
+    weights = uniform_causal_weights(5, device=device)
+    scores = torch.zeros(5, 5, device=device).masked_fill(causal_mask(5, device=device),
+                                                           -torch.inf)
+    torch.testing.assert_close(weights, torch.softmax(scores, dim=-1))
+    assert weights[3].tolist() == [0.25, 0.25, 0.25, 0.25, 0.0]
+    assert first_token_share(weights[None, None]).item() == pytest.approx(
+        (1 / 2 + 1 / 3 + 1 / 4 + 1 / 5) / 4)
+    with pytest.raises(ValueError, match="num_tokens must be at least 1, got 0"):
+        uniform_causal_weights(0)
+
+
+def test_smollm2_has_grouped_query_attention_and_no_attention_dropout(smollm2):
+    model, _ = smollm2
+    config = model.config
+    assert (config.num_hidden_layers, config.num_attention_heads) == (30, 9)
+    assert config.num_key_value_heads == 3 and config.attention_dropout == 0.0
+    attention = model.model.layers[0].self_attn  # 9 query heads but only 3 sets of keys
+    head_dim = config.hidden_size // config.num_attention_heads
+    assert attention.q_proj.out_features == 9 * head_dim
+    assert attention.k_proj.out_features == attention.v_proj.out_features == 3 * head_dim
 
 
 def test_model_attention_needs_eager_attention_and_text(smollm2):

@@ -104,6 +104,18 @@ def test_translate_matches_the_teacher_forced_forward_pass(trained):
     assert [list(tgt_vocab)[i] for i in logits[0].argmax(-1).tolist()] == french + ["</s>"]
 
 
+def test_training_is_seeded_without_touching_the_global_generator():
+    corpus = toy_corpus()[:4]
+    state = torch.random.get_rng_state()
+    a, *_ = train_translator(corpus, steps=1)
+    assert torch.equal(torch.random.get_rng_state(), state)  # no hidden side effect
+    b, *_ = train_translator(corpus, steps=1)
+    c, *_ = train_translator(corpus, steps=1, seed=1)
+    assert torch.equal(a.out.weight, b.out.weight)  # same seed, same model
+    assert not torch.equal(a.out.weight, c.out.weight)
+    assert a.encoder.bidirectional  # the encoder reads both ways, as its docstring says
+
+
 def test_translate_and_train_reject_what_they_cannot_handle(trained):
     corpus, translator, src_vocab, tgt_vocab, _ = trained
     with pytest.raises(ValueError, match=r"got \['I', 'love', 'cats'\]"):
