@@ -115,6 +115,8 @@ def test_smollm2_in_int4_is_close_to_float32(smollm2):
     """Its float32 weights are dequantized Q4_1 blocks: 4 bits in groups of 32 represent the
     layers almost exactly."""
     model, _ = smollm2
+    if model.device.type != "cpu":
+        pytest.skip("the int8 and int4 layers call torch's CPU kernels")
     layer = model.model.layers[0].mlp.down_proj
     W_int4 = Int4Linear(layer)(torch.eye(1536, device=model.device)).T  # its weights, dequantized
     assert (W_int4 - layer.weight).abs().max() < 1e-5
