@@ -3,16 +3,16 @@
 # --8<-- [start:task_head]
 import torch
 
-# What each model class of the notes solves; the weights we use are random
-# (snippets/random_models.py), the checkpoints are the ones to load online.
+# What each model class of the notes solves, by the model's short name; the weights we use are
+# random (snippets/random_models.py), the checkpoints are the ones to load online.
 TASKS = {
-    "Wav2Vec2ForCTC": "speech recognition: audio to characters",
-    "Mask2FormerForUniversalSegmentation": "image segmentation: a class per pixel",
-    "BertForSequenceClassification": "text classification",
-    "BertForTokenClassification": "token classification (named entities)",
-    "BertForQuestionAnswering": "extractive question answering",
-    "GPT2LMHeadModel": "text generation: the next token",
-    "BartForConditionalGeneration": "summarization and translation: text to text",
+    "Wav2Vec2ForCTC": ("Wav2Vec2", "speech recognition: audio to characters"),
+    "Mask2FormerForUniversalSegmentation": ("Mask2Former", "image segmentation"),
+    "BertForSequenceClassification": ("BERT", "text classification"),
+    "BertForTokenClassification": ("BERT", "token classification (named entities)"),
+    "BertForQuestionAnswering": ("BERT", "extractive question answering"),
+    "GPT2LMHeadModel": ("GPT-2", "text generation: the next token"),
+    "BartForConditionalGeneration": ("BART", "summarization, translation: text to text"),
 }
 # A head that transformers keeps inside the base model: Mask2Former's mask head (an MLP whose
 # output is dotted with every pixel's embedding) sits in its Transformer decoder.
@@ -51,14 +51,14 @@ def output_shapes(outputs) -> dict[str, tuple[int, ...]]:
     return {name: tuple(value.shape) for name, value in outputs.items() if torch.is_tensor(value)}
 
 
-def summary_row(model: torch.nn.Module, input_description: str, outputs) -> dict[str, str]:
-    """One row of the lesson's final table: the model class, its task, input, outputs, head."""
+def summary_row(model: torch.nn.Module, outputs) -> dict[str, str]:
+    """One row of the lesson's final table: the model, its task, outputs and head."""
     name = type(model).__name__
     if name not in TASKS:
         raise ValueError(f"no task for {name!r}; known: {sorted(TASKS)}")
+    short_name, task = TASKS[name]
     shapes = ", ".join(f"{key} {shape}" for key, shape in output_shapes(outputs).items())
-    return dict(model=name, task=TASKS[name], input=input_description, outputs=shapes,
-                head=describe_head(model))
+    return dict(model=short_name, task=task, outputs=shapes, head=describe_head(model))
 # --8<-- [end:task_head]
 
 

@@ -74,8 +74,8 @@ def test_the_embedding_is_a_fifth_of_smollm2_and_nearly_all_of_the_small_models(
 
 
 def test_the_pooler_is_what_the_four_main_parts_leave_out_of_bert(minilm):
-    # The lesson's table shows embedding, attention, mlp and norms, and the rest as "other":
-    # for BERT that is the pooler (a dense layer on [CLS]), d_model^2 + d_model.
+    # The lesson's table shows embedding, attention and mlp, then "norms and pooler": for BERT
+    # the pooler is a dense layer on [CLS], d_model^2 + d_model.
     main = ("embedding", "attention", "mlp", "norms")
     model, _ = minilm
     with torch.device("meta"):

@@ -60,16 +60,15 @@ def test_a_language_models_head_is_large_gpt2_at_full_size(device):
     assert model.lm_head.weight is model.transformer.wte.weight
 
 
-def test_summary_row_names_the_class_task_outputs_and_head(device):
+def test_summary_row_names_the_model_task_outputs_and_head(device):
     model = random_model(BertForQuestionAnswering, device=device.type)
     with torch.no_grad():
         outputs = model(torch.tensor([[101, 2002, 102]], device=device))
-    assert summary_row(model, "tokens (1, 3)", outputs) == dict(
-        model="BertForQuestionAnswering", task="extractive question answering",
-        input="tokens (1, 3)", outputs="start_logits (1, 3), end_logits (1, 3)",
-        head="qa_outputs: Linear(64 -> 2)")
+    assert summary_row(model, outputs) == dict(
+        model="BERT", task="extractive question answering",
+        outputs="start_logits (1, 3), end_logits (1, 3)", head="qa_outputs: Linear(64 -> 2)")
     with pytest.raises(ValueError, match="no task for 'Linear'"):
-        summary_row(torch.nn.Linear(2, 2), "x", {})
+        summary_row(torch.nn.Linear(2, 2), {})
 
 
 def test_output_shapes_lists_every_tensor(device):
