@@ -52,12 +52,14 @@ def plot_axial(E_1: torch.Tensor, E_2: torch.Tensor, encodings: torch.Tensor, ax
     panels = [(E_1, f"E_1: {tuple(E_1.shape)}", "row i"),
               (E_2, f"E_2: {tuple(E_2.shape)}", "column j"),
               (encodings, f"encodings: {tuple(encodings.shape)}", "position p = i * n_2 + j")]
+    limit = max(E_1.abs().max().item(), E_2.abs().max().item())  # one colour scale for all
     for ax, (table, title, ylabel) in zip(axes, panels, strict=True):
-        ax.imshow(table.detach().float().cpu().numpy(), cmap="coolwarm", aspect="auto",
-                  interpolation="nearest")
+        image = ax.imshow(table.detach().float().cpu().numpy(), cmap="coolwarm", aspect="auto",
+                          interpolation="nearest", vmin=-limit, vmax=limit)
         ax.set(title=title, ylabel=ylabel, xlabel="dimension")
         ax.xaxis.get_major_locator().set_params(integer=True)  # whole rows and columns
         ax.yaxis.get_major_locator().set_params(integer=True)
     axes[2].axvline(E_1.shape[1] - 0.5, color="black", linewidth=2)  # E_1's part | E_2's part
+    plt.colorbar(image, ax=axes[2], label="value (same scale in all three)")
     return axes
 # --8<-- [end:plot_axial]

@@ -1,7 +1,7 @@
 """Byte pair encoding: learn merges from scratch, then with the tokenizers library."""
 
 # --8<-- [start:corpus]
-# A small corpus: sentences from the study notes, as they are written there.
+# A small corpus: sentences adapted from the study notes.
 CORPUS = [
     "he went to hospital",
     "he went to hospital yesterday",
@@ -19,6 +19,19 @@ CORPUS = [
 # --8<-- [end:corpus]
 
 
+# --8<-- [start:byte_level_words]
+from collections import Counter
+
+from tokenizers import pre_tokenizers
+
+
+def byte_level_words(corpus: list[str]) -> Counter:
+    """Words as GPT-2's byte-level pre-tokenizer splits them ('Ġ' marks a leading space)."""
+    pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    return Counter(word for text in corpus for word, _ in pre_tokenizer.pre_tokenize_str(text))
+# --8<-- [end:byte_level_words]
+
+
 # --8<-- [start:pair_counts]
 from collections import Counter
 
@@ -30,6 +43,12 @@ def pair_counts(words: dict[tuple[str, ...], int]) -> Counter:
         for left, right in zip(symbols, symbols[1:], strict=False):
             counts[left, right] += count
     return counts
+# --8<-- [end:pair_counts]
+
+
+# --8<-- [start:learn_merges]
+# Needs: bpe.py:byte_level_words, bpe.py:pair_counts
+from tokenizers import pre_tokenizers
 
 
 def merge_pair(words: dict[tuple[str, ...], int], pair: tuple[str, str]):
@@ -46,20 +65,6 @@ def merge_pair(words: dict[tuple[str, ...], int], pair: tuple[str, str]):
                 i += 1
         merged_words[tuple(out)] = merged_words.get(tuple(out), 0) + count
     return merged_words
-# --8<-- [end:pair_counts]
-
-
-# --8<-- [start:learn_merges]
-# Needs: bpe.py:pair_counts
-from collections import Counter
-
-from tokenizers import pre_tokenizers
-
-
-def byte_level_words(corpus: list[str]) -> Counter:
-    """Words as GPT-2's byte-level pre-tokenizer splits them ('Ġ' marks a leading space)."""
-    pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    return Counter(word for text in corpus for word, _ in pre_tokenizer.pre_tokenize_str(text))
 
 
 def learn_merges(corpus: list[str], num_merges: int) -> list[tuple[str, str]]:
@@ -91,7 +96,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 
 def train_byte_level_bpe(corpus: list[str], num_merges: int) -> Tokenizer:
-    """A byte-level BPE tokenizer trained with the tokenizers library (as GPT-2's was)."""
+    """A byte-level BPE tokenizer trained with the tokenizers library (GPT-2's algorithm)."""
     if num_merges < 1:
         raise ValueError(f"num_merges must be at least 1, got {num_merges}")
     tokenizer = Tokenizer(models.BPE())

@@ -1,6 +1,7 @@
 """Training compute (about 6 x parameters x tokens), its energy and CO2, and what sharing saves."""
 
 # --8<-- [start:training_flops]
+# C ~ 6 N D: Kaplan et al. 2020, "Scaling Laws for Neural Language Models", arXiv:2001.08361.
 def training_flops(n_params: float, n_tokens: float) -> float:
     """Floating-point operations to train: ~6 per parameter per token (2 forward, 4 backward)."""
     if n_params <= 0 or n_tokens <= 0:
@@ -28,7 +29,8 @@ PUBLISHED_RUNS = [
 # Assumptions, each stated: the accelerator LLaMA was trained on, and the power, data-centre
 # overhead (PUE) and grid carbon intensity that Touvron et al. (arXiv:2302.13971, section 6)
 # used for their own estimate. The utilisation is ours: the share of peak speed a large
-# training run sustains (LLaMA-65B's published throughput works out at about 48%).
+# training run sustains, its "model FLOPs utilisation" (LLaMA-65B's published throughput works
+# out at about 48%).
 ASSUMPTIONS = dict(
     peak_flops_per_s=312e12,  # NVIDIA A100, dense bf16 (A100 datasheet)
     utilisation=0.40,  # our assumption
@@ -47,10 +49,21 @@ def gpu_hours(flops: float, peak_flops_per_s: float, utilisation: float) -> floa
 
 def footprint(flops: float, peak_flops_per_s: float, utilisation: float, watts: float,
               pue: float, kg_co2_per_kwh: float) -> dict[str, float]:
-    """GPU-hours, energy (MWh, data centre included) and tonnes of CO2 for a training run."""
+    """GPU-hours, energy (MWh, data centre included) and tonnes of CO2eq for a training run."""
     hours = gpu_hours(flops, peak_flops_per_s, utilisation)
     mwh = hours * watts * pue / 1e6  # W x h = Wh; 1 MWh = 1e6 Wh
-    return dict(gpu_hours=hours, mwh=mwh, tonnes_co2=mwh * kg_co2_per_kwh)  # kg/kWh = t/MWh
+    return dict(gpu_hours=hours, mwh=mwh, tco2eq=mwh * kg_co2_per_kwh)  # kg/kWh = t/MWh
+
+
+# What the papers themselves estimate for the real runs (cited, not measured), to set beside
+# ours. Patterson et al. start from GPT-3's real hardware (V100 GPUs) and 14.8 days of training;
+# Touvron et al. use the assumptions above with their measured GPU-hours.
+PUBLISHED_FOOTPRINTS = {
+    "GPT-3 175B": dict(gpu_hours=None, mwh=1287, tco2eq=552,
+                       source="Patterson et al. 2021, arXiv:2104.10350"),
+    "LLaMA-65B": dict(gpu_hours=1_022_362, mwh=449, tco2eq=173,
+                      source="Touvron et al. 2023, arXiv:2302.13971, Table 15"),
+}
 # --8<-- [end:footprint]
 
 

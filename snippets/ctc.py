@@ -1,10 +1,26 @@
 """Reading characters out of Wav2Vec2's frames: greedy CTC decoding."""
 
+# --8<-- [start:frames]
+def samples_after_each_convolution(num_samples: int, kernels: tuple[int, ...],
+                                   strides: tuple[int, ...]) -> list[int]:
+    """How many outputs each 1-D convolution (no padding) of the feature encoder leaves."""
+    if len(kernels) != len(strides):
+        raise ValueError(f"kernels {kernels} and strides {strides} must have the same length")
+    lengths = []
+    for kernel, stride in zip(kernels, strides, strict=True):
+        num_samples = (num_samples - kernel) // stride + 1  # the window must fit: edges lost
+        lengths.append(num_samples)
+    return lengths
+# --8<-- [end:frames]
+
+
 # --8<-- [start:ctc_loop]
 import torch
 
 # A character vocabulary of the size of wav2vec2-base-960h's (32): the CTC blank (<pad>),
-# three special tokens, "|" between words, 26 letters and the apostrophe.
+# three special tokens, "|" between words, 26 letters and the apostrophe. Ours lists the
+# letters in alphabetical order; the checkpoint's own vocabulary (its tokenizer's vocab.json)
+# has the same entries but orders the letters by frequency (E, T, ...).
 CHARACTERS = ["<pad>", "<s>", "</s>", "<unk>", "|", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "'"]
 
 
@@ -43,22 +59,33 @@ import torch
 
 
 def plot_audio_and_frames(input_values: torch.Tensor, frame_logits: torch.Tensor,
-                          characters: list[str], sampling_rate: int = 16_000, axes=None):
-    """The waveform on top; below, each frame's character probabilities, as CTC reads them."""
+                          characters: list[str], sampling_rate: int = 16_000,
+                          zoom: tuple[float, float] | None = None, axes=None):
+    """The waveform on top (`zoom`: a stretch in seconds, magnified at the right); below, each
+    frame's character probabilities, as CTC reads them. Returns [waveform, frames(, zoom)]."""
     if frame_logits.shape[-1] != len(characters):
         raise ValueError(f"frame_logits has {frame_logits.shape[-1]} scores per frame: "
                          f"it must have one per character ({len(characters)})")
     if axes is None:
-        _, axes = plt.subplots(2, 1, figsize=(11, 6), height_ratios=[1, 2.2])
+        layout = [["wave", "zoom"], ["frames", "frames"]] if zoom else [["wave"], ["frames"]]
+        _, grid = plt.subplot_mosaic(layout, figsize=(11, 9), height_ratios=[1, 3],
+                                     width_ratios=[3, 1] if zoom else None)
+        axes = [grid["wave"], grid["frames"]] + ([grid["zoom"]] if zoom else [])
     samples = input_values.detach().float().cpu().flatten()
     seconds = torch.arange(len(samples)) / sampling_rate
     axes[0].plot(seconds.numpy(), samples.numpy(), linewidth=0.5)
     axes[0].set(xlabel="time (s)", ylabel="amplitude", xlim=(0, seconds[-1].item()),
                 title=f"input: {len(samples)} samples of audio")
+    if zoom:  # at this scale a tone is a solid block: magnify a few milliseconds
+        axes[0].axvspan(*zoom, color="tab:orange", alpha=0.3)
+        inside = (seconds >= zoom[0]) & (seconds <= zoom[1])
+        axes[2].plot(seconds[inside].numpy() * 1000, samples[inside].numpy(), linewidth=1,
+                     color="tab:orange")
+        axes[2].set(xlabel="time (ms)", title=f"zoom: {zoom[0] * 1000:g} to {zoom[1] * 1000:g} ms")
     probs = frame_logits.detach().float().softmax(-1).cpu().T  # (num_characters, num_frames)
     image = axes[1].imshow(probs.numpy(), aspect="auto", cmap="Blues", interpolation="nearest")
     plt.colorbar(image, ax=axes[1], label="probability", pad=0.01)
-    axes[1].set_yticks(range(len(characters)), characters, fontsize=6)
+    axes[1].set_yticks(range(len(characters)), characters, fontsize=8)
     axes[1].set(xlabel="frame", ylabel="character",
                 title=f"output: {probs.shape[1]} frames x {probs.shape[0]} character probabilities")
     return axes

@@ -12,14 +12,16 @@ def encoder_decoder_steps(model, input_ids: torch.Tensor,
     with torch.no_grad():
         out = model(input_ids=input_ids, decoder_input_ids=decoder_input_ids,
                     output_hidden_states=True, output_attentions=True)
-    steps = {"1. source tokens": input_ids,
-             "2. encoder input (token + position embeddings)": out.encoder_hidden_states[0]}
+    steps = {"1. source tokens": input_ids}
+    steps["2. encoder input (token + position embeddings, layer-normed)"] = \
+        out.encoder_hidden_states[0]
     for layer, weights in enumerate(out.encoder_attentions):
         steps[f"3. encoder layer {layer}: self-attention weights (bidirectional)"] = weights
         steps[f"3. encoder layer {layer}: output"] = out.encoder_hidden_states[layer + 1]
     steps["4. encoder output: the source's representation"] = out.encoder_last_hidden_state
     steps["5. target tokens so far"] = decoder_input_ids
-    steps["6. decoder input (token + position embeddings)"] = out.decoder_hidden_states[0]
+    steps["6. decoder input (token + position embeddings, layer-normed)"] = \
+        out.decoder_hidden_states[0]
     for layer, (self_w, cross_w) in enumerate(zip(out.decoder_attentions, out.cross_attentions,
                                                   strict=True)):
         steps[f"7. decoder layer {layer}: self-attention weights (causal)"] = self_w

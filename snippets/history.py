@@ -9,9 +9,10 @@ FAMILIES = {
     "encoder-decoder": "T5-like: sequence-to-sequence (encoder-decoder)",
 }
 
-# One row per model of the notes' list. `date` is when the model was made public (year-month);
-# `notes_date` is set where the notes give another month. `parameters` is the largest size
-# published; `source` names where each date and size comes from. Cited, not measured.
+# One row per model of the notes' list. `date` is when the model was first announced (a paper,
+# blog post or event; year-month), which can come before its weights; `notes_date` is set where
+# the notes give another month. `parameters` is the largest size published; `source` names
+# where each date and size comes from. Cited, not measured.
 TIMELINE = [
     dict(date="2017-06", model="Transformer", family="encoder-decoder", parameters=213e6,
          note="the original architecture, for translation",
@@ -25,9 +26,10 @@ TIMELINE = [
     dict(date="2019-02", model="GPT-2", family="decoder", parameters=1542e6,
          note="a bigger and better GPT",
          source="Radford et al. 2019 (OpenAI), Table 2"),
-    dict(date="2019-10", model="DistilBERT", family="encoder", parameters=66e6,
+    dict(date="2019-08", model="DistilBERT", family="encoder", parameters=66e6,
          note="a distilled BERT: the notes' exception to 'bigger is better'",
-         source="Sanh et al., arXiv:1910.01108, Table 3"),
+         source="Hugging Face blog post and code, August 2019; "
+                "Sanh et al., arXiv:1910.01108 (October 2019), Table 3"),
     dict(date="2019-10", model="T5", family="encoder-decoder", parameters=11e9,
          note="every task as text-to-text, multi-task sequence-to-sequence",
          source="Raffel et al., arXiv:1910.10683, section 3.7 (T5-11B)"),
@@ -37,15 +39,18 @@ TIMELINE = [
     dict(date="2022-01", model="InstructGPT", family="decoder", parameters=175e9,
          note="GPT-3 trained to follow instructions",
          source="OpenAI, 27 January 2022; Ouyang et al., arXiv:2203.02155"),
-    dict(date="2023-02", notes_date="2023-01", model="Llama", family="decoder",
-         parameters=65.2e9, note="open weights; text in several languages",
+    dict(date="2023-02", notes_date="2023-01", model="LLaMA", family="decoder",
+         parameters=65.2e9,
+         note="weights for researchers on request (non-commercial licence); several languages",
          source="Meta, 24 February 2023; Touvron et al., arXiv:2302.13971, Table 2"),
     dict(date="2023-09", notes_date="2023-03", model="Mistral 7B", family="decoder",
          parameters=7.3e9, note="a 7-billion-parameter model",
          source="Mistral AI, 27 September 2023; Jiang et al., arXiv:2310.06825"),
     dict(date="2024-05", model="Gemma 2", family="decoder", parameters=27e9,
-         note="lightweight open models, 2B to 27B (weights out in June 2024)",
-         source="Google I/O, 14 May 2024; Gemma Team, arXiv:2408.00118"),
+         note="lightweight open models, 2B to 27B (9B and 27B weights out in June 2024, "
+              "2B in July)",
+         source="Google I/O, 14 May 2024; weights 27 June (9B, 27B) and 31 July 2024 (2B); "
+                "Gemma Team, arXiv:2408.00118"),
     dict(date="2024-11", model="SmolLM2", family="decoder", parameters=1.7e9,
          note="compact models (135M to 1.7B) for phones and edge devices",
          source="Hugging Face model cards; Allal et al., arXiv:2502.02737"),
@@ -79,7 +84,7 @@ def plot_timeline(timeline: list[dict], ax=None):
         ax.annotate(row["model"], (decimal_year(row["date"]), row["parameters"]),
                     textcoords="offset points", xytext=(6, -3), fontsize=9)
     ax.set_yscale("log")
-    ax.set(xlabel="date made public", ylabel="parameters (largest published size)",
+    ax.set(xlabel="date first announced", ylabel="parameters (largest published size)",
            title="From the Transformer (June 2017) to SmolLM2 (November 2024)")
     ax.set_xlim(2017, 2025.7)  # room for the last label
     ax.grid(alpha=0.3)

@@ -39,3 +39,35 @@ def lsh_attention(shared_qk: torch.Tensor, values: torch.Tensor, num_buckets: in
         context[members] = weights @ values[members]
     return context, buckets
 # --8<-- [end:lsh_attention]
+
+
+# --8<-- [start:lsh_quality]
+# Needs: lsh_attention.py:lsh_attention
+import torch
+
+
+def clustered_vectors(num_clusters: int, per_cluster: int, d: int, radius: float,
+                      noise: float, seed: int = 0) -> torch.Tensor:
+    """Vectors around random centres at distance `radius` from 0, one cluster after another
+    in turn: (num_clusters * per_cluster, d)."""
+    generator = torch.Generator().manual_seed(seed)
+    centres = torch.randn(num_clusters, d, generator=generator)
+    centres = radius * centres / centres.norm(dim=-1, keepdim=True)
+    cluster = torch.arange(num_clusters * per_cluster) % num_clusters  # 0, 1, 2, 3, 0, 1, ...
+    return centres[cluster] + noise * torch.randn(len(cluster), d, generator=generator)
+
+
+def lsh_quality(shared_qk: torch.Tensor, values: torch.Tensor, num_buckets: int,
+                seed: int = 0) -> dict[str, float]:
+    """How close LSH attention comes to full attention: the share of each query's full
+    attention weight that falls in its own bucket and, of it, on the query itself (means over
+    the queries), and the output's relative error."""
+    context, buckets = lsh_attention(shared_qk, values, num_buckets, seed)
+    d_k = shared_qk.shape[-1]
+    weights = torch.softmax(shared_qk @ shared_qk.T / d_k**0.5, dim=-1)  # full attention
+    full = weights @ values
+    same_bucket = buckets[:, None] == buckets[None, :]
+    return dict(in_bucket_share=(weights * same_bucket).sum(-1).mean().item(),
+                self_share=weights.diagonal().mean().item(),  # always in its own bucket
+                relative_error=((context - full).norm() / full.norm()).item())
+# --8<-- [end:lsh_quality]

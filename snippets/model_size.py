@@ -25,7 +25,18 @@ def llama_parameters(config) -> dict[str, int]:
 # --8<-- [end:llama_parameters]
 
 
-# --8<-- [start:bert_parameters]
+# --8<-- [start:numel]
+import torch
+
+
+def numel(model: torch.nn.Module) -> int:
+    """The parameters a model really holds (a tied weight counts once)."""
+    return sum(p.numel() for p in model.parameters())
+# --8<-- [end:numel]
+
+
+# --8<-- [start:other_parameters]
+# Needs: model_size.py:llama_parameters
 def bert_parameters(config, pooler: bool = True) -> dict[str, int]:
     """Parameters of a BERT encoder (BertModel, e.g. MiniLM) by part, from its config."""
     V, d_model, d_ff = config.vocab_size, config.hidden_size, config.intermediate_size
@@ -36,12 +47,10 @@ def bert_parameters(config, pooler: bool = True) -> dict[str, int]:
         "attention": L * 4 * (d_model * d_model + d_model),  # query, key, value, output
         "mlp": L * (d_model * d_ff + d_ff + d_ff * d_model + d_model),
         "norms": L * 2 * layer_norm + layer_norm,  # two per layer + the embeddings' norm
-        "pooler": d_model * d_model + d_model if pooler else 0,
+        "pooler": d_model * d_model + d_model if pooler else 0,  # dense + tanh on [CLS]
     }
-# --8<-- [end:bert_parameters]
 
 
-# --8<-- [start:other_parameters]
 def gpt2_parameters(config) -> dict[str, int]:
     """Parameters of GPT2LMHeadModel by part (the output layer is tied to the embedding)."""
     V, d_model, L = config.vocab_size, config.n_embd, config.n_layer
@@ -63,13 +72,7 @@ def distilbert_parameters(config) -> dict[str, int]:
         "mlp": L * (d_model * d_ff + d_ff + d_ff * d_model + d_model),
         "norms": L * 2 * 2 * d_model + 2 * d_model,
     }
-# --8<-- [end:other_parameters]
 
-
-# --8<-- [start:count_from_config]
-# Needs: model_size.py:llama_parameters, model_size.py:bert_parameters
-# Needs: model_size.py:other_parameters
-import torch
 
 COUNTERS = {"llama": llama_parameters, "bert": bert_parameters, "gpt2": gpt2_parameters,
             "distilbert": distilbert_parameters}
@@ -80,9 +83,4 @@ def parameters_from_config(config) -> dict[str, int]:
     if config.model_type not in COUNTERS:
         raise ValueError(f"no parameter count for {config.model_type!r}; known: {sorted(COUNTERS)}")
     return COUNTERS[config.model_type](config)
-
-
-def numel(model: torch.nn.Module) -> int:
-    """The parameters a model really holds (a tied weight counts once)."""
-    return sum(p.numel() for p in model.parameters())
-# --8<-- [end:count_from_config]
+# --8<-- [end:other_parameters]

@@ -47,7 +47,7 @@ REAL_CHECKPOINTS = {
     "t5": "google-t5/t5-small",
     "vit": "google/vit-base-patch16-224",
     "wav2vec2": "facebook/wav2vec2-base-960h",
-    "mask2former": "facebook/mask2former-swin-base-coco-instance",
+    "mask2former": "facebook/mask2former-swin-base-ade-semantic",  # semantic: a class per pixel
 }
 
 

@@ -18,3 +18,20 @@ def semantic_segmentation(class_queries_logits: torch.Tensor,
     mask_probs = masks_queries_logits.sigmoid()  # how much each pixel belongs to each query
     return torch.einsum("bqc,bqhw->bchw", class_probs, mask_probs)  # (batch, classes, h, w)
 # --8<-- [end:semantic_segmentation]
+
+
+# --8<-- [start:query_heads]
+import torch
+
+
+def query_predictions(model, outputs) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mask2Former's two predictions per object query, by hand: class logits and mask logits."""
+    decoder = model.model.transformer_module.decoder
+    queries = decoder.layernorm(outputs.transformer_decoder_last_hidden_state)  # (b, q, hidden)
+    class_logits = model.class_predictor(queries)  # (b, q, num_labels + 1): "no object" last
+    mask_embeddings = decoder.mask_predictor.mask_embedder(queries)  # (b, q, mask_dim): an MLP
+    pixel_embeddings = outputs.pixel_decoder_last_hidden_state  # (b, mask_dim, h, w)
+    # each query's mask: the dot product of its embedding with every pixel's embedding
+    mask_logits = torch.einsum("bqc,bchw->bqhw", mask_embeddings, pixel_embeddings)
+    return class_logits, mask_logits  # (b, q, num_labels + 1), (b, q, h, w)
+# --8<-- [end:query_heads]

@@ -5,8 +5,10 @@ from transformers import DataCollatorForLanguageModeling
 
 
 def causal_lm_batch(tokenizer, sentences: list[str]):
-    """A padded batch whose labels are the input ids themselves (padding set to -100)."""
+    """A padded batch whose labels are the input ids, with every pad-token id set to -100."""
     collator = DataCollatorForLanguageModeling(tokenizer, mlm=False)  # causal: no masking
+    # The collator ignores tokens *equal to* tokenizer.pad_token_id, not padded positions: where
+    # the pad token is also a real token (SmolLM2 pads with <|im_end|>), that one is ignored too.
     return collator([tokenizer(sentence) for sentence in sentences])
 # --8<-- [end:self_supervised]
 

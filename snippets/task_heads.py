@@ -3,35 +3,62 @@
 # --8<-- [start:task_head]
 import torch
 
-# What each architecture of the notes solves, with the class that adds its head; the weights
-# we use are random (snippets/random_models.py), the checkpoints are the ones to load online.
+# What each model class of the notes solves, by the model's short name; the weights we use are
+# random (snippets/random_models.py), the checkpoints are the ones to load online.
 TASKS = {
-    "wav2vec2": ("Wav2Vec2ForCTC", "automatic speech recognition: audio to characters"),
-    "mask2former": ("Mask2FormerForUniversalSegmentation", "image segmentation: a class per pixel"),
-    "bert": ("BertForSequenceClassification, BertForTokenClassification, "
-             "BertForQuestionAnswering", "text classification, token classification, "
-             "extractive question answering"),
-    "gpt2": ("GPT2LMHeadModel", "text generation: the next token"),
-    "bart": ("BartForConditionalGeneration", "summarization and translation: text to text"),
+    "Wav2Vec2ForCTC": ("Wav2Vec2", "speech recognition: audio to characters"),
+    "Mask2FormerForUniversalSegmentation": ("Mask2Former", "image segmentation"),
+    "BertForSequenceClassification": ("BERT", "text classification"),
+    "BertForTokenClassification": ("BERT", "token classification (named entities)"),
+    "BertForQuestionAnswering": ("BERT", "extractive question answering"),
+    "GPT2LMHeadModel": ("GPT-2", "text generation: the next token"),
+    "BartForConditionalGeneration": ("BART", "summarization, translation: text to text"),
+}
+# A head that transformers keeps inside the base model: Mask2Former's mask head (an MLP whose
+# output is dotted with every pixel's embedding) sits in its Transformer decoder.
+HEADS_IN_THE_BASE = {
+    "mask2former": ["model.transformer_module.decoder.mask_predictor.mask_embedder"],
 }
 
 
 def task_head(model: torch.nn.Module) -> dict[str, torch.nn.Module]:
-    """The modules on top of the base model: everything but the base, dropout and the loss."""
+    """The task's head: the modules on top of the base (not dropout or the loss), plus any
+    head module kept inside the base (HEADS_IN_THE_BASE)."""
     skip = {model.base_model_prefix, "dropout", "criterion"}
-    return {name: module for name, module in model.named_children() if name not in skip}
+    head = {name: module for name, module in model.named_children() if name not in skip}
+    for path in HEADS_IN_THE_BASE.get(model.config.model_type, []):
+        head[path.rsplit(".", 1)[-1]] = model.get_submodule(path)
+    return head
 
 
 def describe_head(model: torch.nn.Module) -> str:
-    """The head in a few words: 'lm_head: Linear(64 -> 32)'."""
-    return ", ".join(f"{name}: {type(m).__name__}({m.in_features} -> {m.out_features})"
-                     if isinstance(m, torch.nn.Linear) else f"{name}: {type(m).__name__}"
-                     for name, m in task_head(model).items())
+    """The head in a few words: 'lm_head: Linear(64 -> 32)'; an MLP lists its widths."""
+    parts = []
+    for name, module in task_head(model).items():
+        linears = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
+        if not linears:
+            parts.append(f"{name}: {type(module).__name__}")
+            continue
+        widths = " -> ".join(str(w) for w in [linears[0].in_features,
+                                               *(m.out_features for m in linears)])
+        kind = "Linear" if isinstance(module, torch.nn.Linear) else "MLP"
+        parts.append(f"{name}: {kind}({widths})")
+    return ", ".join(parts)
 
 
 def output_shapes(outputs) -> dict[str, tuple[int, ...]]:
     """The shape of every tensor a model returned, by name."""
     return {name: tuple(value.shape) for name, value in outputs.items() if torch.is_tensor(value)}
+
+
+def summary_row(model: torch.nn.Module, outputs) -> dict[str, str]:
+    """One row of the lesson's final table: the model, its task, outputs and head."""
+    name = type(model).__name__
+    if name not in TASKS:
+        raise ValueError(f"no task for {name!r}; known: {sorted(TASKS)}")
+    short_name, task = TASKS[name]
+    shapes = ", ".join(f"{key} {shape}" for key, shape in output_shapes(outputs).items())
+    return dict(model=short_name, task=task, outputs=shapes, head=describe_head(model))
 # --8<-- [end:task_head]
 
 

@@ -52,4 +52,6 @@ def test_plot_axial_draws_three_panels_with_their_shapes():
     axes = plot_axial(E_1, E_2, axial_encodings(E_1, E_2, 20))
     assert [ax.get_title() for ax in axes] == ["E_1: (4, 3)", "E_2: (5, 2)", "encodings: (20, 5)"]
     assert axes[2].images[0].get_array().shape == (20, 5)
+    limit = max(E_1.abs().max().item(), E_2.abs().max().item())
+    assert [ax.images[0].get_clim() for ax in axes] == [(-limit, limit)] * 3  # one colour scale
     plt.close("all")

@@ -40,6 +40,10 @@ def test_merges_equal_the_library_on_a_corpus_with_ties_and_unicode():
 
 def test_the_first_merges_on_the_notes_corpus():
     assert learn_merges(CORPUS, 4) == [("d", "e"), ("Ġ", "t"), ("o", "de"), ("e", "n")]
+    # counted once, before any merge, the top pairs differ: counts are redone after each merge
+    words = {tuple(word): count for word, count in byte_level_words(CORPUS).items()}
+    assert [pair for pair, _ in pair_counts(words).most_common(5)] == [
+        ("d", "e"), ("Ġ", "t"), ("o", "d"), ("e", "r"), ("e", "n")]
 
 
 def test_the_trained_tokenizer_encodes_and_decodes_back():
@@ -71,3 +75,14 @@ def test_smollm2_bpe_and_minilm_wordpiece_on_the_same_sentence():
     assert smol["tokens"].split()[0] == "Token" and "Ġis" in smol["tokens"].split()  # Ġ: space
     assert all(row["count"] == len(row["ids"].split()) == len(row["tokens"].split())
                for row in rows)
+
+
+def test_frequent_words_become_tokens_and_words_seen_once_or_never_stay_split():
+    words = byte_level_words(CORPUS)
+    assert words["Ġhospital"] == 3 and words["Ġmodel"] + words["Ġmodels"] >= 4
+    assert words["Ġnext"] == words["Ġpredicts"] == 1 and "Ġzebras" not in words
+    tokenizer = train_byte_level_bpe(CORPUS, 100)
+    tokens = tokenizer.encode("a transformer model predicts the next word").tokens
+    assert "Ġmodel" in tokens and "Ġpredicts" not in tokens and "Ġnext" not in tokens
+    assert tokenizer.encode("unseen: zebras ☃").tokens[-4:] == ["Ġ", "â", "ĺ", "ĥ"]
+    assert len("☃".encode()) == 3  # three bytes, each written as one printable character

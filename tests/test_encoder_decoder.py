@@ -10,7 +10,7 @@ def small_bart(device):
                         attn_implementation="eager")
 
 
-def test_the_steps_of_one_forward_pass_have_the_expected_shapes(device):
+def test_the_steps_of_one_forward_pass_are_what_each_part_computes(device):
     model = small_bart(device)
     source = torch.tensor([[5, 6, 7, 8, 9]], device=device)
     target = torch.tensor([[2, 10, 11]], device=device)
@@ -19,17 +19,50 @@ def test_the_steps_of_one_forward_pass_have_the_expected_shapes(device):
     assert shapes["4. encoder output: the source's representation"] == (1, 5, 64)
     assert shapes["7. decoder layer 1: cross-attention weights (to the source)"] == (1, 4, 3, 5)
     assert shapes["7. decoder layer 0: self-attention weights (causal)"] == (1, 4, 3, 3)
-    assert shapes["8. logits: a score per vocabulary entry per target position"] == (1, 3, 49152)
     assert len(steps) == 2 + 2 * 2 + 1 + 2 + 3 * 2 + 1  # two layers on each side
+    encoder, decoder = model.get_encoder(), model.get_decoder()
+    with torch.no_grad():  # each step recomputed from the one before, with the model's parts
+        embedded = encoder.layernorm_embedding(encoder.embed_tokens(source)
+                                               + encoder.embed_positions(source))
+        torch.testing.assert_close(
+            steps["2. encoder input (token + position embeddings, layer-normed)"], embedded)
+        layer_0 = encoder.layers[0](embedded, attention_mask=None)
+        torch.testing.assert_close(steps["3. encoder layer 0: output"], layer_0)
+        torch.testing.assert_close(steps["4. encoder output: the source's representation"],
+                                   encoder.layers[1](layer_0, attention_mask=None))
+        target_embedded = decoder.layernorm_embedding(decoder.embed_tokens(target)
+                                                      + decoder.embed_positions(target))
+        torch.testing.assert_close(
+            steps["6. decoder input (token + position embeddings, layer-normed)"],
+            target_embedded)
+        logits = model.lm_head(steps["7. decoder layer 1: output"]) + model.final_logits_bias
+        torch.testing.assert_close(
+            steps["8. logits: a score per vocabulary entry per target position"], logits)
     causal = steps["7. decoder layer 0: self-attention weights (causal)"][0]
-    assert (causal.triu(diagonal=1) == 0).all()  # no target token sees the future
+    past = torch.ones(3, 3, dtype=torch.bool, device=device).tril()
+    assert (causal[:, ~past] == 0).all() and (causal[:, past] > 0).all()  # the past only
     cross = steps["7. decoder layer 0: cross-attention weights (to the source)"]
-    torch.testing.assert_close(cross.sum(-1), torch.ones(1, 4, 3, device=device))
     assert (cross > 0).all()  # every target token sees every source token
+
+
+def test_changing_a_source_token_reaches_every_target_position_a_target_token_only_later(device):
+    from snippets.attention_masks import changed_positions
+
+    model = small_bart(device)
+    source = torch.tensor([[5, 6, 7, 8]], device=device)
+    target = torch.tensor([[2, 10, 11, 12, 13]], device=device)
     with torch.no_grad():
-        logits = model(input_ids=source, decoder_input_ids=target).logits
-    torch.testing.assert_close(steps["8. logits: a score per vocabulary entry per target "
-                                     "position"], logits)
+        base = model(input_ids=source, decoder_input_ids=target).logits
+        for position in (0, -1):  # the first, then the last source token
+            other = source.clone()
+            other[0, position] += 100
+            changed = model(input_ids=other, decoder_input_ids=target).logits
+            assert changed_positions(base, changed) == [True] * 5
+        for position, expected in ((4, [False] * 4 + [True]), (2, [False] * 2 + [True] * 3)):
+            other = target.clone()
+            other[0, position] += 100
+            changed = model(input_ids=source, decoder_input_ids=other).logits
+            assert changed_positions(base, changed) == expected
 
 
 def test_cross_attention_from_scratch_equals_barts(device):

@@ -10,7 +10,23 @@ from snippets.history import FAMILIES, TIMELINE, decimal_year, plot_timeline  # 
 def test_the_timeline_runs_from_june_2017_to_november_2024_in_order():
     dates = [row["date"] for row in TIMELINE]
     assert dates[0] == "2017-06" and dates[-1] == "2024-11" and dates == sorted(dates)
-    assert [row["model"] for row in TIMELINE if row["date"] == "2019-10"] == ["DistilBERT", "T5"]
+    assert [row["model"] for row in TIMELINE if row["date"].startswith("2019")] == [
+        "GPT-2", "DistilBERT", "T5"]
+
+
+def test_every_model_after_t5_and_since_2020_is_a_decoder():
+    models = [row["model"] for row in TIMELINE]
+    after_t5 = TIMELINE[models.index("T5") + 1:]
+    assert len(after_t5) == 6 and {row["family"] for row in after_t5} == {"decoder"}
+    assert {row["family"] for row in TIMELINE if row["date"] >= "2020"} == {"decoder"}
+    assert {row["family"] for row in TIMELINE if row["date"] < "2020"} == set(FAMILIES)
+
+
+def test_sizes_grew_three_orders_of_magnitude_from_gpt_to_gpt3_then_shrank():
+    size = {row["model"]: row["parameters"] for row in TIMELINE}
+    assert 1e3 < size["GPT-3"] / size["GPT"] < 1e4
+    assert max(size.values()) == size["GPT-3"]
+    assert all(size[m] < size["GPT-3"] / 5 for m in ("Mistral 7B", "Gemma 2", "SmolLM2"))
 
 
 def test_every_row_has_a_family_a_size_and_a_source():
@@ -27,7 +43,7 @@ def test_the_notes_families_of_the_models_they_name():
 
 def test_where_the_notes_give_another_month_it_is_kept():
     notes = {row["model"]: row["notes_date"] for row in TIMELINE if "notes_date" in row}
-    assert notes == {"Llama": "2023-01", "Mistral 7B": "2023-03"}
+    assert notes == {"LLaMA": "2023-01", "Mistral 7B": "2023-03"}
 
 
 def test_decimal_year_puts_a_month_at_its_middle():

@@ -18,6 +18,13 @@ def test_band_masks():
     assert torch.equal(band_mask(5, 9, causal=True), torch.ones(5, 5, dtype=torch.bool).tril())
 
 
+def test_window_3_means_2_neighbours_each_side_5_keys_in_all_3_when_causal():
+    keys_per_query = band_mask(12, window=3).sum(dim=1)
+    assert keys_per_query.max() == 5 and keys_per_query[[0, -1]].tolist() == [3, 3]
+    assert band_mask(12, window=3)[6].nonzero().flatten().tolist() == [4, 5, 6, 7, 8]
+    assert band_mask(12, window=3, causal=True).sum(dim=1).max() == 3
+
+
 @pytest.mark.parametrize("causal", [False, True])
 @pytest.mark.parametrize("window", [1, 2, 3, 16, 40])
 def test_local_attention_equals_full_attention_with_a_band_mask(device, window, causal):

@@ -71,3 +71,16 @@ def test_the_embedding_is_a_fifth_of_smollm2_and_nearly_all_of_the_small_models(
     for model_class in (BertModel, GPT2LMHeadModel, DistilBertModel):
         small = random_model(model_class, device=device.type)
         assert parameters_from_config(small.config)["embedding"] / numel(small) > 0.9
+
+
+def test_the_pooler_is_what_the_four_main_parts_leave_out_of_bert(minilm):
+    # The lesson's table shows embedding, attention and mlp, then "norms and pooler": for BERT
+    # the pooler is a dense layer on [CLS], d_model^2 + d_model.
+    main = ("embedding", "attention", "mlp", "norms")
+    model, _ = minilm
+    with torch.device("meta"):
+        bert = BertModel(BertConfig())
+    for m, pooler in ((bert, 590_592), (model, 147_840)):
+        parts = parameters_from_config(m.config)
+        assert parts["pooler"] == pooler == numel(m.pooler)
+        assert numel(m) - sum(parts[part] for part in main) == pooler

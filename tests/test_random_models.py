@@ -21,6 +21,13 @@ def test_every_small_architecture_names_its_real_checkpoint():
     assert set(REAL_CHECKPOINTS) == set(SMALL_CONFIGS)
 
 
+def test_the_mask2former_checkpoint_is_one_for_semantic_segmentation():
+    # lesson 06 turns Mask2Former's queries into a class per pixel (semantic segmentation);
+    # an instance-segmentation checkpoint (coco-instance) would need other post-processing
+    assert REAL_CHECKPOINTS["mask2former"].startswith("facebook/mask2former-")
+    assert REAL_CHECKPOINTS["mask2former"].endswith("-semantic")
+
+
 @pytest.mark.parametrize(("model_class", "inputs", "output", "shape"), [
     (BertForMaskedLM, dict(input_ids=torch.tensor([[101, 7592, 102]])), "logits", (1, 3, 30522)),
     (DistilBertForSequenceClassification, dict(input_ids=torch.tensor([[101, 102]])),

@@ -3,7 +3,8 @@ import torch
 from transformers import Mask2FormerForUniversalSegmentation
 
 from snippets.random_models import random_model
-from snippets.segmentation import semantic_segmentation
+from snippets.segmentation import query_predictions, semantic_segmentation
+from snippets.task_heads import task_head
 
 
 def test_semantic_segmentation_equals_mask2formers_post_processing(device):
@@ -32,3 +33,17 @@ def test_query_counts_must_agree():
     with pytest.raises(ValueError, match=r"class logits \(1, 8, 3\) and mask logits "
                                          r"\(1, 7, 4, 4\)"):
         semantic_segmentation(torch.zeros(1, 8, 3), torch.zeros(1, 7, 4, 4))
+
+
+def test_the_class_and_mask_heads_by_hand_give_the_models_outputs(device):
+    model = random_model(Mask2FormerForUniversalSegmentation, device=device.type)
+    pixels = torch.rand(1, 3, 64, 64, generator=torch.Generator().manual_seed(0)).to(device)
+    with torch.no_grad():
+        outputs = model(pixel_values=pixels)
+        class_logits, mask_logits = query_predictions(model, outputs)
+    torch.testing.assert_close(class_logits, outputs.class_queries_logits)
+    torch.testing.assert_close(mask_logits, outputs.masks_queries_logits)
+    head = task_head(model)  # both heads, the mask head found inside the base model
+    decoder = model.model.transformer_module.decoder
+    assert head["mask_embedder"] is decoder.mask_predictor.mask_embedder
+    assert head["class_predictor"] is model.class_predictor

@@ -11,17 +11,20 @@ from transformers import (
 )
 
 from snippets.random_models import REAL_CHECKPOINTS, random_model
-from snippets.task_heads import TASKS, mean_pooling, output_shapes, task_head
+from snippets.task_heads import TASKS, mean_pooling, output_shapes, summary_row, task_head
+
+CLASSES = [Wav2Vec2ForCTC, Mask2FormerForUniversalSegmentation, BertForSequenceClassification,
+           BertForTokenClassification, BertForQuestionAnswering, GPT2LMHeadModel,
+           BartForConditionalGeneration]
 
 
-def test_every_architecture_of_the_notes_has_a_task_and_a_real_checkpoint():
-    assert list(TASKS) == ["wav2vec2", "mask2former", "bert", "gpt2", "bart"]
-    assert set(TASKS) <= set(REAL_CHECKPOINTS)
+def test_every_model_class_of_the_lesson_has_a_task_and_a_real_checkpoint():
+    assert list(TASKS) == [model_class.__name__ for model_class in CLASSES]
+    assert {c.config_class.model_type for c in CLASSES} <= set(REAL_CHECKPOINTS)
 
 
 @pytest.mark.parametrize(("model_class", "head"), [
     (Wav2Vec2ForCTC, {"lm_head": (32, 64)}),
-    (Mask2FormerForUniversalSegmentation, {"class_predictor": (3, 32)}),
     (BertForSequenceClassification, {"classifier": (2, 64)}),
     (BertForTokenClassification, {"classifier": (2, 64)}),
     (BertForQuestionAnswering, {"qa_outputs": (2, 64)}),
@@ -33,6 +36,39 @@ def test_the_head_is_a_linear_layer_on_top_of_the_base_model(device, model_class
     found = task_head(model)
     assert {name: tuple(module.weight.shape) for name, module in found.items()} == head
     assert all(isinstance(module, torch.nn.Linear) for module in found.values())
+
+
+def test_mask2formers_head_is_a_class_layer_and_a_mask_mlp_inside_the_base(device):
+    from snippets.task_heads import describe_head
+
+    model = random_model(Mask2FormerForUniversalSegmentation, device=device.type)
+    head = task_head(model)
+    assert list(head) == ["class_predictor", "mask_embedder"]
+    assert head["mask_embedder"] in set(model.model.modules())  # part of the base model
+    assert describe_head(model) == ("class_predictor: Linear(32 -> 3), "
+                                    "mask_embedder: MLP(32 -> 32 -> 32 -> 32)")
+
+
+def test_a_language_models_head_is_large_gpt2_at_full_size(device):
+    from transformers import GPT2Config
+
+    with torch.device("meta"):  # gpt2's real size, shapes only
+        model = GPT2LMHeadModel(GPT2Config())
+    head = task_head(model)["lm_head"].weight.numel()
+    total = sum(p.numel() for p in model.parameters())  # the tied head counts once
+    assert (head, total) == (38_597_376, 124_439_808)
+    assert model.lm_head.weight is model.transformer.wte.weight
+
+
+def test_summary_row_names_the_model_task_outputs_and_head(device):
+    model = random_model(BertForQuestionAnswering, device=device.type)
+    with torch.no_grad():
+        outputs = model(torch.tensor([[101, 2002, 102]], device=device))
+    assert summary_row(model, outputs) == dict(
+        model="BERT", task="extractive question answering",
+        outputs="start_logits (1, 3), end_logits (1, 3)", head="qa_outputs: Linear(64 -> 2)")
+    with pytest.raises(ValueError, match="no task for 'Linear'"):
+        summary_row(torch.nn.Linear(2, 2), {})
 
 
 def test_output_shapes_lists_every_tensor(device):
