@@ -299,7 +299,7 @@ def test_throughput_counts_every_row_of_the_batch(tiny, monkeypatch):
 
 def test_the_cache_makes_decoding_faster_at_512_tokens_in_the_same_run(smollm2):
     model, _ = smollm2
-    (row,) = cache_speedup(model, [512], num_new_tokens=2, repeats=1)
+    (row,) = cache_speedup(model, [512], num_new_tokens=1, repeats=1)
     assert row.seconds_without_cache > 2 * row.seconds_with_cache
 
 
