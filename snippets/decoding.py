@@ -18,9 +18,8 @@ def chat_input_ids(
 # --8<-- [end:chat_prompt]
 
 
-# --8<-- [start:prefill]
+# --8<-- [start:checks]
 import torch
-from transformers import DynamicCache
 
 
 def check_prompt(input_ids: torch.Tensor) -> None:
@@ -37,6 +36,13 @@ def check_one_prompt(input_ids: torch.Tensor, caller: str) -> None:
     check_prompt(input_ids)
     if input_ids.shape[0] != 1:
         raise ValueError(f"{caller} takes one prompt, got a batch of {input_ids.shape[0]}")
+# --8<-- [end:checks]
+
+
+# --8<-- [start:prefill]
+# Needs: decoding.py:checks
+import torch
+from transformers import DynamicCache
 
 
 def prefill(model, input_ids: torch.Tensor) -> tuple[torch.Tensor, DynamicCache]:
@@ -65,7 +71,7 @@ def decode_step(
 
 
 # --8<-- [start:decode_loop]
-# Needs: decoding.py:prefill, decoding.py:decode_step
+# Needs: decoding.py:checks, decoding.py:prefill, decoding.py:decode_step
 from collections.abc import Callable
 
 import torch

@@ -29,17 +29,38 @@ def top_k_filter(logits: torch.Tensor, top_k: int) -> torch.Tensor:
 # --8<-- [end:top_k]
 
 
+# --8<-- [start:top_p_loop]
+import torch
+
+
+def top_p_filter_loop(logits: torch.Tensor, top_p: float) -> torch.Tensor:
+    """Top-p one token at a time: keep the most likely tokens until they reach top_p."""
+    if not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+    probs = torch.softmax(logits.double(), dim=-1)  # (batch_size, vocab_size), sums to 1 closely
+    filtered = torch.full_like(logits, -torch.inf)  # every token removed, until kept below
+    for row in range(logits.shape[0]):
+        kept_mass = 0.0  # probability of the tokens kept so far
+        for token_id in torch.argsort(probs[row], descending=True).tolist():
+            filtered[row, token_id] = logits[row, token_id]  # keep this token
+            kept_mass += probs[row, token_id].item()
+            if kept_mass >= top_p:  # the nucleus reaches at least top_p: stop
+                break
+    return filtered
+# --8<-- [end:top_p_loop]
+
+
 # --8<-- [start:top_p]
 import torch
 
 
 def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
-    """Keep the smallest set of most likely tokens whose probabilities add up to top_p."""
+    """Keep the smallest set of most likely tokens whose probabilities reach at least top_p."""
     if not 0 < top_p <= 1:
         raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     sorted_logits, sorted_ids = torch.sort(logits, descending=False)  # least likely first
     cumulative_probs = sorted_logits.softmax(dim=-1).cumsum(dim=-1)
-    # drop the unlikely tail, as long as it holds at most 1 - top_p of the probability
+    # drop the unlikely tail as long as it holds at most 1 - top_p: what is left reaches top_p
     sorted_to_remove = cumulative_probs <= 1 - top_p
     sorted_to_remove[..., -1] = False  # always keep the most likely token
     to_remove = sorted_to_remove.scatter(-1, sorted_ids, sorted_to_remove)  # back to vocab order

@@ -1,4 +1,4 @@
-"""Serving metrics: time to first token, time per token, throughput, memory, the roofline."""
+"""Serving metrics: time to first token, time per token, batching, memory, long contexts."""
 
 from snippets.decoding import decode_step, prefill  # shown in the lesson by their own sections
 
@@ -108,6 +108,34 @@ def time_to_first_token(model, prompt_lengths: list[int], repeats: int = 3,
 # --8<-- [end:ttft]
 
 
+# --8<-- [start:prefill_flops]
+# Needs: serving.py:kv_cache_bytes
+from dataclasses import dataclass
+
+
+@dataclass
+class PrefillFlops:
+    num_tokens: int
+    attention_n2: int  # Q K^T and weights x V: n x n per head, in every layer
+    everything_else: int  # the projections and the MLP (n per layer), the last position's logits
+
+
+def prefill_flops(config, num_tokens: int) -> PrefillFlops:
+    """Matrix-product FLOPs of a prefill over `num_tokens` (2 per multiply-add), split by term."""
+    if num_tokens < 1:
+        raise ValueError(f"num_tokens must be an integer >= 1, got {num_tokens}")
+    n, d, L = num_tokens, config.hidden_size, config.num_hidden_layers
+    d_heads = config.num_attention_heads * head_dim_of(config)  # all query heads together
+    d_kv = config.num_key_value_heads * head_dim_of(config)  # all key-value heads together
+    linear_weights = (d * d_heads + 2 * d * d_kv + d_heads * d  # W_q, W_k, W_v, W_o
+                      + 3 * d * config.intermediate_size)  # MLP: gate, up, down
+    attention_n2 = L * 2 * (2 * n * n * d_heads)  # scores Q K^T, then weights x V: full n x n
+    projections = L * 2 * n * linear_weights  # every token through every weight matrix
+    logits = 2 * d * config.vocab_size  # logits_to_keep=1: only the last position's
+    return PrefillFlops(n, attention_n2, projections + logits)
+# --8<-- [end:prefill_flops]
+
+
 # --8<-- [start:tpot]
 # Needs: serving.py:clock, decoding.py:decode_step, decoding.py:prefill
 import statistics
@@ -133,37 +161,69 @@ def time_per_output_token(model, prompt_length: int, num_new_tokens: int = 8,
 # --8<-- [end:tpot]
 
 
-# --8<-- [start:throughput]
-# Needs: serving.py:clock
-import torch
-
-
-def throughput(model, batch_sizes: list[int], prompt_length: int = 32,
-               max_new_tokens: int = 16, repeats: int = 3, warmup: int = 1) -> dict[int, float]:
-    """Generated tokens per second of model.generate, for each batch size of identical prompts."""
-    tokens_per_second = {}
-    for batch_size in check_sizes("batch_sizes", batch_sizes):
-        input_ids = dummy_prompt(model, prompt_length, batch_size)
-
-        def generate(input_ids=input_ids) -> torch.Tensor:
-            return model.generate(
-                input_ids, attention_mask=torch.ones_like(input_ids), do_sample=False,
-                max_new_tokens=max_new_tokens,
-                min_new_tokens=max_new_tokens,  # no early end: every run generates the same count
-            )
-
-        seconds = median_seconds(generate, model.device, repeats, warmup)
-        tokens_per_second[batch_size] = batch_size * max_new_tokens / seconds
-    return tokens_per_second
-# --8<-- [end:throughput]
-
-
-# --8<-- [start:kv_cache_size]
-# Needs: serving.py:clock, decoding.py:prefill
+# --8<-- [start:batching]
+# Needs: serving.py:clock, decoding.py:prefill, decoding.py:decode_step
+import statistics
 from dataclasses import dataclass
 
+
+@dataclass
+class BatchTiming:
+    batch_size: int
+    new_tokens: int  # per request: the first from the prefill, the rest from decode steps
+    prefill_seconds: float  # one pass over all the batch's prompts
+    decode_seconds: float  # new_tokens - 1 decode steps, each for all rows at once
+
+    @property
+    def request_latency(self) -> float:
+        """Seconds until every request of the batch has its whole answer."""
+        return self.prefill_seconds + self.decode_seconds
+
+    @property
+    def time_per_output_token(self) -> float:
+        """Seconds between two tokens of one request, during the decode."""
+        return self.decode_seconds / (self.new_tokens - 1)
+
+    @property
+    def decode_tokens_per_second(self) -> float:
+        """Tokens generated per second by the decode steps alone, over the whole batch."""
+        return self.batch_size * (self.new_tokens - 1) / self.decode_seconds
+
+    @property
+    def end_to_end_tokens_per_second(self) -> float:
+        """Tokens generated per second, prefill included, over the whole batch."""
+        return self.batch_size * self.new_tokens / self.request_latency
+
+
+def batch_timing(model, batch_sizes: list[int], prompt_length: int = 32, new_tokens: int = 16,
+                 repeats: int = 3, warmup: int = 1) -> list[BatchTiming]:
+    """Prefill and decode seconds (medians) of greedy generation for each batch of prompts."""
+    if new_tokens < 2:
+        raise ValueError(f"new_tokens must be >= 2 (one from the prefill, one decoded), "
+                         f"got {new_tokens}")
+    check_positive("repeats", repeats)
+    rows = []
+    for batch_size in check_sizes("batch_sizes", batch_sizes):
+        input_ids = dummy_prompt(model, prompt_length, batch_size)
+        prefill_runs, decode_runs = [], []
+        for _ in range(warmup + repeats):
+            start = clock(model.device)
+            logits, cache = prefill(model, input_ids)  # all prompts of the batch in one pass
+            next_tokens = logits.argmax(dim=-1)  # (batch_size,): every request's first token
+            prefilled = clock(model.device)
+            for _ in range(new_tokens - 1):  # one step gives one more token to every request
+                logits, cache = decode_step(model, next_tokens, cache)
+                next_tokens = logits.argmax(dim=-1)
+            prefill_runs.append(prefilled - start)
+            decode_runs.append(clock(model.device) - prefilled)
+        rows.append(BatchTiming(batch_size, new_tokens, statistics.median(prefill_runs[warmup:]),
+                                statistics.median(decode_runs[warmup:])))
+    return rows
+# --8<-- [end:batching]
+
+
+# --8<-- [start:kv_cache_bytes]
 import torch
-from transformers import DynamicCache
 
 
 def head_dim_of(config) -> int:
@@ -174,10 +234,18 @@ def head_dim_of(config) -> int:
 def kv_cache_bytes(config, num_tokens: int, batch_size: int = 1,
                    dtype: torch.dtype = torch.float32) -> int:
     """Bytes of the KV cache, from the config: keys and values of every layer and KV head."""
-    check_positive("num_tokens", num_tokens)
-    check_positive("batch_size", batch_size)
+    if num_tokens < 1 or batch_size < 1:
+        raise ValueError(f"num_tokens ({num_tokens}) and batch_size ({batch_size}) must be >= 1")
     return (2 * config.num_hidden_layers * config.num_key_value_heads * head_dim_of(config)  # K, V
             * num_tokens * batch_size * dtype.itemsize)
+# --8<-- [end:kv_cache_bytes]
+
+
+# --8<-- [start:kv_cache_size]
+# Needs: serving.py:kv_cache_bytes, serving.py:clock, decoding.py:prefill
+from dataclasses import dataclass
+
+from transformers import DynamicCache
 
 
 def cache_nbytes(cache: DynamicCache) -> int:
@@ -201,36 +269,80 @@ def kv_cache_size(model, num_tokens: int, batch_size: int = 1) -> KVCacheSize:
 # --8<-- [end:kv_cache_size]
 
 
-# --8<-- [start:peak_memory]
-import resource
+# --8<-- [start:fresh_process_memory]
+import json
+import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 
+# What the fresh process runs: load the model, then generate, reading its peak memory after each.
+FRESH_PROCESS = r'''
+import json, sys
+from pathlib import Path
+
+STATUS = Path("/proc/self/status")  # Linux: what this process holds now (VmRSS), at most (VmHWM)
+
+
+def resident(field):
+    """Bytes of VmRSS or VmHWM; without /proc, the peak since the start (getrusage)."""
+    if not STATUS.exists():
+        import resource
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+    line = next(line for line in STATUS.read_text().splitlines() if line.startswith(field))
+    return int(line.split()[1]) * 1024  # the file gives KiB
+
+
 import torch
+from transformers import AutoModelForCausalLM
+
+checkpoint, device, attn_implementation, *sizes = sys.argv[1:]
+batch_size, prompt_length, new_tokens = map(int, sizes)
+after_imports = resident("VmRSS")
+model = AutoModelForCausalLM.from_pretrained(checkpoint, attn_implementation=attn_implementation)
+model = model.to(device).eval()
+with torch.no_grad():
+    sum(p.sum().item() for p in model.parameters())  # read every weight: all are resident now
+after_loading = resident("VmRSS")
+try:  # Linux: the high-water mark starts again from here
+    Path("/proc/self/clear_refs").write_text("5")
+except OSError:  # elsewhere the peak is the process's since it started
+    pass
+input_ids = torch.randint(3, model.config.vocab_size, (batch_size, prompt_length), device=device)
+model.generate(input_ids, attention_mask=torch.ones_like(input_ids), do_sample=False,
+               max_new_tokens=new_tokens, min_new_tokens=new_tokens)
+gpu_peak = torch.cuda.max_memory_allocated(device) if device.startswith("cuda") else None
+print(json.dumps(dict(after_imports=after_imports, after_loading=after_loading,
+                      peak_during_generate=resident("VmHWM"), gpu_peak=gpu_peak)))
+'''
 
 
 @dataclass
-class PeakMemory:
-    num_bytes: int
-    measured_as: str  # what the number counts
+class ProcessMemory:
+    after_imports: int  # resident bytes: Python, torch, transformers
+    after_loading: int  # ... and the weights
+    peak_during_generate: int  # the most resident while generate() ran
+    gpu_peak: int | None  # torch.cuda.max_memory_allocated on a GPU: weights, cache, activations
 
 
-def peak_memory(run: Callable[[], object], device: torch.device) -> PeakMemory:
-    """Peak memory while `run()` runs: GPU tensors on CUDA, the process's peak RSS on CPU."""
-    device = torch.device(device)
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
-        run()
-        torch.cuda.synchronize(device)
-        return PeakMemory(torch.cuda.max_memory_allocated(device),
-                          "torch.cuda.max_memory_allocated: GPU tensors during the run")
-    run()
-    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-    scale = 1 if sys.platform == "darwin" else 1024
-    return PeakMemory(max_rss * scale,
-                      "peak RSS of the whole process since it started (getrusage ru_maxrss)")
-# --8<-- [end:peak_memory]
+def fresh_process_memory(model, batch_size: int = 1, prompt_length: int = 32,
+                         new_tokens: int = 16) -> ProcessMemory:
+    """Peak memory of a new Python process that loads `model`'s checkpoint and runs generate()."""
+    for name, value in [("batch_size", batch_size), ("prompt_length", prompt_length),
+                        ("new_tokens", new_tokens)]:
+        if value < 1:
+            raise ValueError(f"{name} must be >= 1, got {value}")
+    if not model.name_or_path:
+        raise ValueError("the model has no checkpoint to load (name_or_path is empty): "
+                         "save_pretrained it to a folder and load it from there")
+    arguments = [str(model.name_or_path), str(model.device), model.config._attn_implementation,
+                 str(batch_size), str(prompt_length), str(new_tokens)]
+    result = subprocess.run([sys.executable, "-c", FRESH_PROCESS, *arguments],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"the fresh process failed:\n{result.stderr[-2000:]}")
+    return ProcessMemory(**json.loads(result.stdout.strip().splitlines()[-1]))
+# --8<-- [end:fresh_process_memory]
 
 
 # --8<-- [start:cache_speedup]
@@ -280,7 +392,7 @@ def cache_speedup(model, context_lengths: list[int], num_new_tokens: int = 4,
 
 
 # --8<-- [start:step_time]
-# Needs: serving.py:clock, decoding.py:decode_step, serving.py:kv_cache_size
+# Needs: serving.py:clock, decoding.py:decode_step, serving.py:kv_cache_bytes
 import statistics
 
 import torch
@@ -318,26 +430,52 @@ def time_per_decode_step(model, context_lengths: list[int], batch_size: int = 1,
 # --8<-- [end:step_time]
 
 
+# --8<-- [start:tensor_bytes]
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
+from torch.utils.weak import WeakIdKeyDictionary
+
+
+class TensorBytes(TorchDispatchMode):
+    """While active, counts the bytes of the tensors that operations create, and their peak."""
+
+    def __init__(self):
+        super().__init__()
+        self.live = WeakIdKeyDictionary()  # storage -> bytes, dropped when the storage is freed
+        self.peak = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        outputs = func(*args, **(kwargs or {}))
+        inputs = {id(t.untyped_storage()) for t in tree_leaves((args, kwargs))
+                  if isinstance(t, torch.Tensor)}
+        for t in tree_leaves(outputs):
+            if isinstance(t, torch.Tensor) and id(t.untyped_storage()) not in inputs:
+                self.live[t.untyped_storage()] = t.untyped_storage().nbytes()  # newly allocated
+        self.peak = max(self.peak, sum(self.live.values()))  # inputs and outputs both alive
+        return outputs
+# --8<-- [end:tensor_bytes]
+
+
 # --8<-- [start:attention_memory]
-# Needs: serving.py:clock
+# Needs: serving.py:tensor_bytes, serving.py:clock, decoding.py:prefill
 import torch
 
 
-def attention_matrix_bytes(model, lengths: list[int]) -> dict[int, int]:
-    """Bytes of the attention weights of all layers and heads, for a prompt of each length."""
-    if model.config._attn_implementation != "eager":
-        raise ValueError(
-            f"attention implementation is {model.config._attn_implementation!r}: only 'eager' "
-            "returns attention weights; load the model with attn_implementation='eager'"
-        )
-    num_bytes = {}
+def prefill_peak_bytes(model, lengths: list[int]) -> dict[int, int]:
+    """Peak bytes of the tensors a prefill creates (weights not counted), for each prompt length."""
+    peak_bytes = {}
     for n in check_sizes("lengths", lengths):
-        with torch.no_grad():
-            outputs = model(input_ids=dummy_prompt(model, n), output_attentions=True)
-        # one (batch_size, num_heads, n, n) tensor per layer: n^2 scores per head
-        num_bytes[n] = sum(weights.nbytes for weights in outputs.attentions)
-        del outputs  # free this length's weights before the next, longer one
-    return num_bytes
+        input_ids = dummy_prompt(model, n)
+        with TensorBytes() as counter:
+            prefill(model, input_ids)  # scores, activations, the KV cache, the last logits
+        peak_bytes[n] = counter.peak
+    return peak_bytes
+
+
+def attention_weights_bytes(config, n: int, num_layers: int = 1) -> int:
+    """Bytes of the (num_heads, n, n) float32 attention weights of `num_layers` layers."""
+    return num_layers * config.num_attention_heads * n * n * 4
 # --8<-- [end:attention_memory]
 
 
@@ -345,32 +483,17 @@ def attention_matrix_bytes(model, lengths: list[int]) -> dict[int, int]:
 import torch
 
 
-def check_points(lengths: list[int], values: list[float], at_least: int) -> None:
-    """Raise ValueError unless there are `at_least` points, one value per length."""
-    if len(lengths) != len(values) or len(lengths) < at_least:
+def fit_polynomial(lengths: list[int], values: list[float], degree: int) -> list[float]:
+    """Least-squares [a_0, ..., a_degree] of values ~ a_0 + a_1 n + ... + a_degree n^degree."""
+    if len(lengths) != len(values) or len(lengths) < degree + 1:
         raise ValueError(
-            f"got {len(lengths)} lengths and {len(values)} values: "
-            f"need the same number of each, at least {at_least}"
+            f"got {len(lengths)} lengths and {len(values)} values: need the same number of "
+            f"each, at least {degree + 1} for degree {degree}"
         )
-
-
-def fit_quadratic(lengths: list[int], values: list[float]) -> float:
-    """Least-squares `a` of values ~ a * n^2."""
-    check_points(lengths, values, at_least=1)
     n = torch.tensor(lengths, dtype=torch.float64)
-    X = (n**2)[:, None]  # one column: n^2
+    X = torch.stack([n**k for k in range(degree + 1)], dim=1)  # columns: 1, n, n^2, ...
     y = torch.tensor(values, dtype=torch.float64)[:, None]
-    return torch.linalg.lstsq(X, y).solution.item()
-
-
-def fit_line(lengths: list[int], values: list[float]) -> tuple[float, float]:
-    """Least-squares `(a, b)` of values ~ a + b * n."""
-    check_points(lengths, values, at_least=2)
-    n = torch.tensor(lengths, dtype=torch.float64)
-    X = torch.stack([torch.ones_like(n), n], dim=1)  # columns: 1, n
-    y = torch.tensor(values, dtype=torch.float64)[:, None]
-    a, b = torch.linalg.lstsq(X, y).solution.flatten().tolist()
-    return a, b
+    return torch.linalg.lstsq(X, y).solution.flatten().tolist()
 # --8<-- [end:fits]
 
 
@@ -380,24 +503,24 @@ import matplotlib.pyplot as plt
 import torch
 
 
-def plot_context_costs(attention_bytes: dict[int, int], step_seconds: dict[int, float],
-                       axes=None):
-    """Measured attention memory and decode-step time against length, with the fitted curves."""
+def plot_context_costs(peak_bytes: dict[str, dict[int, int]], step_seconds: dict[int, float],
+                       crossover: float | None = None, axes=None):
+    """Left: measured peak bytes per prompt length. Right: decode-step time, with a fitted line."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 4))
-    a = fit_quadratic(list(attention_bytes), list(attention_bytes.values()))
-    c, d = fit_line(list(step_seconds), list(step_seconds.values()))
-    panels = [
-        (axes[0], attention_bytes, lambda n: a * n**2, f"fit {a:.3g} n²",
-         "attention weights (MiB)", 2**-20),
-        (axes[1], step_seconds, lambda n: c + d * n, f"fit {c:.3g} + {d:.3g} n",
-         "time per decode step (ms)", 1e3),
-    ]
-    for ax, measured, fitted, label, ylabel, scale in panels:
-        n = torch.linspace(0, max(measured), 100)
-        ax.plot(n, fitted(n) * scale, label=label)
-        ax.plot(list(measured), [v * scale for v in measured.values()], "o", label="measured")
-        ax.set(xlabel="context length n (tokens)", ylabel=ylabel)
+    for label, measured in peak_bytes.items():
+        axes[0].plot(list(measured), [v / 2**20 for v in measured.values()], "o-", label=label)
+    axes[0].set(xlabel="prompt length n (tokens)", ylabel="MiB", title="peak memory of a prefill")
+    a, b = fit_polynomial(list(step_seconds), list(step_seconds.values()), degree=1)
+    n = torch.linspace(0, max(step_seconds), 100)
+    axes[1].plot(n, (a + b * n) * 1e3, label=f"fit {a * 1e3:.3g} + {b * 1e3:.3g} n ms")
+    axes[1].plot(list(step_seconds), [s * 1e3 for s in step_seconds.values()], "o",
+                 label="measured")
+    if crossover is not None:
+        axes[1].axvline(crossover, color="gray", linestyle=":", label="cache = weights")
+    axes[1].set(xlabel="context length n (tokens)", ylabel="ms",
+                title="time per decode step", ylim=(0, None))
+    for ax in axes:
         ax.legend()
     return axes
 # --8<-- [end:context_plot]
@@ -446,3 +569,62 @@ def decode_roofline(model, bandwidth: float, measured_tokens_per_second: float) 
     return Roofline(num_bytes, bandwidth, ceiling, measured_tokens_per_second,
                     measured_tokens_per_second / ceiling)
 # --8<-- [end:roofline]
+
+
+# Used by benchmarks/inference.py; the lesson shows batch_timing and fresh_process_memory instead.
+import resource
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+
+def throughput(model, batch_sizes: list[int], prompt_length: int = 32,
+               max_new_tokens: int = 16, repeats: int = 3, warmup: int = 1) -> dict[int, float]:
+    """End-to-end tokens per second of model.generate (prefill included), for each batch size."""
+    tokens_per_second = {}
+    for batch_size in check_sizes("batch_sizes", batch_sizes):
+        input_ids = dummy_prompt(model, prompt_length, batch_size)
+
+        def generate(input_ids=input_ids) -> torch.Tensor:
+            return model.generate(
+                input_ids, attention_mask=torch.ones_like(input_ids), do_sample=False,
+                max_new_tokens=max_new_tokens,
+                min_new_tokens=max_new_tokens,  # no early end: every run generates the same count
+            )
+
+        seconds = median_seconds(generate, model.device, repeats, warmup)
+        tokens_per_second[batch_size] = batch_size * max_new_tokens / seconds
+    return tokens_per_second
+
+
+@dataclass
+class PeakMemory:
+    num_bytes: int
+    measured_as: str  # what the number counts
+
+
+def peak_memory(run: Callable[[], object], device: torch.device) -> PeakMemory:
+    """Peak memory while `run()` runs: GPU tensors on CUDA, else this process's resident peak."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+        run()
+        torch.cuda.synchronize(device)
+        return PeakMemory(torch.cuda.max_memory_allocated(device),
+                          "torch.cuda.max_memory_allocated: GPU tensors during the run")
+    status = Path("/proc/self/status")
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # Linux: restart the high-water mark here
+    except OSError:  # elsewhere, or not allowed: the peak since the process started
+        run()
+        max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, B on macOS
+        return PeakMemory(max_rss * (1 if sys.platform == "darwin" else 1024),
+                          "peak RSS of the whole process since it started (getrusage ru_maxrss)")
+    run()
+    line = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM"))
+    return PeakMemory(int(line.split()[1]) * 1024,
+                      "peak RSS of this process during the run (VmHWM, reset just before it), "
+                      "so it includes Python, the libraries and the weights")

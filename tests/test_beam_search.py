@@ -12,6 +12,7 @@ from snippets.beam_search import (  # noqa: E402
     sequence_log_prob,
     trace_back,
 )
+from snippets.decoding import chat_input_ids  # noqa: E402
 from snippets.models import tiny_llama  # noqa: E402
 
 # Prompts and EOS tokens for tiny_llama(1) that the beams do reach (the model is random).
@@ -50,13 +51,6 @@ def tiny(device):
     return tiny_llama(1, device=device.type)
 
 
-def chat_prompt(tokenizer, text, device):
-    encoded = tokenizer.apply_chat_template([{"role": "user", "content": text}],
-                                            add_generation_prompt=True, return_tensors="pt",
-                                            return_dict=True)
-    return encoded["input_ids"].to(device)
-
-
 @pytest.mark.parametrize("case", range(len(TINY_CASES)))
 @pytest.mark.parametrize("num_beams, length_penalty, early_stopping",
                          [(2, 1.0, False), (4, 2.0, True), (5, -1.0, "never")])
@@ -90,7 +84,7 @@ def test_early_stopping_settings_give_three_answers_as_in_transformers(tiny, dev
 def test_matches_generate_on_smollm2(smollm2, device, prompt, num_beams, length_penalty,
                                      early_stopping):
     model, tokenizer = smollm2
-    input_ids = chat_prompt(tokenizer, prompt, device)
+    input_ids = chat_input_ids(tokenizer, prompt, device)
     result = assert_same_as_library(model, input_ids, num_beams, 12, tokenizer.eos_token_id,
                                     length_penalty=length_penalty, early_stopping=early_stopping)
     if prompt == SMOLLM2_PROMPTS[0]:  # a short answer: the best beam ends on EOS
@@ -177,7 +171,7 @@ def test_sequence_log_prob_sums_the_log_probs_of_each_new_token(tiny, device):
 
 def test_sequence_log_prob_agrees_with_generate_logits_on_smollm2(smollm2, device):
     model, tokenizer = smollm2
-    input_ids = chat_prompt(tokenizer, SMOLLM2_PROMPTS[0], device)
+    input_ids = chat_input_ids(tokenizer, SMOLLM2_PROMPTS[0], device)
     out = model.generate(input_ids, attention_mask=torch.ones_like(input_ids), do_sample=False,
                          max_new_tokens=6, output_logits=True, return_dict_in_generate=True)
     new_tokens = out.sequences[0, input_ids.shape[1]:]

@@ -15,6 +15,7 @@ from snippets.sampling import (  # noqa: E402
     sample_next_token,
     top_k_filter,
     top_p_filter,
+    top_p_filter_loop,
 )
 
 
@@ -42,16 +43,32 @@ def test_filters_equal_transformers_warpers(device, seed, ties):
                                    TopPLogitsWarper(top_p)(None, logits), rtol=0, atol=0)
 
 
-def test_top_k_keeps_ties_with_the_kth_logit():
-    logits = torch.tensor([[3.0, 1.0, 2.0, 2.0, 0.0]])
+@pytest.mark.parametrize("seed", range(5))
+def test_top_p_loop_equals_the_vectorised_filter(device, seed):
+    logits = random_logits(device, seed, ties=False)
+    for top_p in (0.05, 0.3, 0.5, 0.9, 0.999, 1.0):
+        torch.testing.assert_close(top_p_filter_loop(logits, top_p), top_p_filter(logits, top_p),
+                                   rtol=0, atol=0)
+
+
+def test_top_k_keeps_ties_with_the_kth_logit(device):
+    logits = torch.tensor([[3.0, 1.0, 2.0, 2.0, 0.0]], device=device)
     kept = torch.isfinite(top_k_filter(logits, 2))
     assert kept.tolist() == [[True, False, True, True, False]]
 
 
-def test_top_p_keeps_the_smallest_nucleus():
-    logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]]))
-    assert torch.isfinite(top_p_filter(logits, 0.7)).tolist() == [[True, True, False, False]]
-    assert torch.isfinite(top_p_filter(logits, 0.01)).tolist() == [[True, False, False, False]]
+@pytest.mark.parametrize("top_p_filter", [top_p_filter, top_p_filter_loop])
+def test_top_p_keeps_the_smallest_nucleus_that_reaches_at_least_p(device, top_p_filter):
+    logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]], device=device))
+
+    def kept(top_p):
+        return torch.isfinite(top_p_filter(logits, top_p)).tolist()[0]
+    assert kept(0.01) == kept(0.49) == [True, False, False, False]  # 0.5 alone reaches p
+    assert kept(0.51) == kept(0.7) == [True, True, False, False]  # 0.8 reaches p, 0.5 does not
+    assert kept(0.81) == [True, True, True, False]  # one more token past p, never one fewer
+    assert kept(0.96) == kept(1.0) == [True, True, True, True]
+    with pytest.raises(ValueError, match=r"top_p must be in \(0, 1\], got 0"):
+        top_p_filter(logits, 0)
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -60,23 +77,23 @@ def test_top_p_keeps_the_smallest_nucleus():
     (dict(top_p=0.0), r"top_p must be in \(0, 1\], got 0.0"),
     (dict(top_p=1.5), r"top_p must be in \(0, 1\], got 1.5"),
 ])
-def test_bad_sampling_settings_name_the_value_and_range(bad, message):
+def test_bad_sampling_settings_name_the_value_and_range(device, bad, message):
     with pytest.raises(ValueError, match=message):
-        sample_next_token(torch.zeros(1, 10), **{"temperature": 1.0, **bad})
+        sample_next_token(torch.zeros(1, 10, device=device), **{"temperature": 1.0, **bad})
 
 
-def test_temperature_zero_is_greedy_and_apply_temperature_says_so():
-    logits = torch.tensor([[0.1, 2.0, 0.3]])
+def test_temperature_zero_is_greedy_and_apply_temperature_says_so(device):
+    logits = torch.tensor([[0.1, 2.0, 0.3]], device=device)
     assert sample_next_token(logits, temperature=0).tolist() == [1]
     with pytest.raises(ValueError, match="temperature 0 means greedy"):
         apply_temperature(logits, 0)
 
 
-def test_sampling_follows_the_filtered_distribution():
-    logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]])).expand(20_000, 4)
+def test_sampling_follows_the_filtered_distribution(device):
+    logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]], device=device)).expand(20_000, 4)
     torch.manual_seed(0)
     draws = sample_next_token(logits, top_k=2)
-    frequencies = torch.bincount(draws, minlength=4) / draws.numel()
+    frequencies = (torch.bincount(draws, minlength=4) / draws.numel()).cpu()
     torch.testing.assert_close(frequencies, torch.tensor([0.625, 0.375, 0.0, 0.0]),
                                rtol=0, atol=0.015)
 
