@@ -1,6 +1,7 @@
 import pytest
 import torch
 from transformers import pipeline
+from transformers.pipelines import get_supported_tasks
 
 from snippets.embeddings import cosine_similarities, pooling_config, sentence_embeddings
 from snippets.models import minilm_checkpoint
@@ -77,6 +78,7 @@ def test_chats_of_the_wrong_shape_are_refused_before_the_pipeline(messages, mess
 def test_the_pipeline_itself_gives_unclear_errors_for_bad_chats(generator):
     assert error_message(generator, [["user", "Hi"]], max_new_tokens=2).startswith("TypeError")
     assert error_message(generator, [], max_new_tokens=2).startswith("IndexError")
+    assert error_message(generator, "", max_new_tokens=2) == "no error"  # generates from nothing
 
 
 def test_sentence_similarity_from_features_equals_the_pooled_embeddings(minilm):
@@ -90,3 +92,11 @@ def test_sentence_similarity_from_features_equals_the_pooled_embeddings(minilm):
                                      pooling_config(minilm_checkpoint()))
     expected = cosine_similarities(embeddings)[0, 1:].tolist()
     assert ours == pytest.approx(expected, abs=1e-5) and ours[0] > ours[1]
+
+
+def test_transformers_5_has_no_summarization_translation_or_question_answering_task():
+    tasks = get_supported_tasks()
+    assert not {"summarization", "translation", "question-answering"} & set(tasks)
+    assert {"text-generation", "feature-extraction", "ner", "token-classification", "fill-mask",
+            "zero-shot-classification", "image-classification",
+            "automatic-speech-recognition"} <= set(tasks)
