@@ -43,8 +43,9 @@ def test_rotary_positions_past_the_window_change_almost_nothing(smollm2):
     assert (past - plain).abs().max() < 1e-2 and past.argmax() == plain.argmax()
 
 
-def test_learned_positions_end_with_an_index_error(device):
-    model = random_model(GPT2LMHeadModel, device=device.type, n_positions=16)
+def test_learned_positions_end_with_an_index_error():
+    # on the CPU: on CUDA the same lookup is a device-side assert that breaks the context
+    model = random_model(GPT2LMHeadModel, device="cpu", n_positions=16)
     assert forward_outcome(model, 16) == "logits of shape (1, 16, 49152)"
     assert forward_outcome(model, 17) == "IndexError: index out of range in self"
 

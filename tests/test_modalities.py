@@ -14,7 +14,7 @@ def test_patches_times_the_projection_are_vits_patch_embeddings(device):
     assert patches.shape == (2, 196, 3 * 16 * 16)
     projection = model.embeddings.patch_embeddings.projection  # a 16 x 16 convolution, stride 16
     ours = patches @ projection.weight.flatten(1).T + projection.bias  # (2, 196, hidden_size)
-    with torch.no_grad():
+    with torch.no_grad(), torch.backends.cudnn.flags(allow_tf32=False):  # full float32 on GPUs
         theirs = model.embeddings.patch_embeddings(pixel_values)
     torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-4)
     with torch.no_grad():
