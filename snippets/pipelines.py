@@ -32,7 +32,7 @@ def sentence_similarity(extractor, source: str, sentences: list[str]) -> list[fl
 # --8<-- [end:sentence_similarity]
 
 
-# --8<-- [start:chat]
+# --8<-- [start:checks]
 ROLES = ("system", "user", "assistant")
 
 
@@ -54,6 +54,18 @@ def check_messages(messages) -> None:
         raise ValueError(f"the last message must be the user's, got {messages[-1]['role']!r}")
 
 
+def check_text(name: str, text: str) -> str:
+    """Raise ValueError unless `text` is a non-empty string; return it."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{name} must be non-empty text, got {text!r}")
+    return text
+# --8<-- [end:checks]
+
+
+# --8<-- [start:chat]
+# Needs: pipelines.py:checks
+
+
 def chat(generator, messages: list[dict], max_new_tokens: int = 40) -> str:
     """The assistant's greedy reply to a chat, through the pipeline and the chat template."""
     check_messages(messages)
@@ -64,14 +76,7 @@ def chat(generator, messages: list[dict], max_new_tokens: int = 40) -> str:
 
 
 # --8<-- [start:instructions]
-# Needs: pipelines.py:chat
-
-
-def check_text(name: str, text: str) -> str:
-    """Raise ValueError unless `text` is a non-empty string; return it."""
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"{name} must be non-empty text, got {text!r}")
-    return text
+# Needs: pipelines.py:checks, pipelines.py:chat
 
 
 def summarize(generator, text: str, max_new_tokens: int = 60) -> str:
