@@ -67,18 +67,35 @@ def test_pages_load_nothing_from_another_host():
             assert not urlparse(url).netloc, f"{page.relative_to(SITE)} loads {url}"
 
 
-def test_every_link_inside_the_site_resolves():
-    """Lesson pages are rendered by nbconvert, so mkdocs' own link check does not see them."""
-    href = re.compile(r'<a\b[^>]*?href="([^"#]+)(?:#[^"]*)?"')
+def ids_on(page: Path) -> set[str]:
+    """Every id an anchor (#...) can point to on a built page."""
+    return set(re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8")))
+
+
+def test_every_link_and_anchor_inside_the_site_resolves():
+    """Every link between pages reaches a page, and every #anchor an element of that page
+    (lesson pages are rendered by nbconvert, so mkdocs' own checks do not see them)."""
+    href = re.compile(r'<a\b[^>]*?href="([^"]*)"')
+    ids = {}
     for page in SITE.rglob("*.html"):
         for url in href.findall(page.read_text(encoding="utf-8")):
-            if urlparse(url).scheme or url.startswith(("mailto:", "//")):
+            parsed = urlparse(html.unescape(url))
+            if parsed.scheme or url.startswith(("mailto:", "//")):
                 continue  # a link that leaves the site
-            base = SITE if url.startswith("/") else page.parent  # 404.html links from the root
-            target = (base / url.lstrip("/")).resolve()
-            if target.is_dir():
-                target = target / "index.html"
+            if not parsed.path:
+                target = page  # an anchor on the same page
+            else:
+                base = SITE if url.startswith("/") else page.parent  # 404.html: from the root
+                target = (base / parsed.path.lstrip("/")).resolve()
+                if target.is_dir():
+                    target = target / "index.html"
             assert target.exists(), f"{page.relative_to(SITE)} links to missing {url}"
+            if parsed.fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = ids_on(target)
+                assert parsed.fragment in ids[target], (
+                    f"{page.relative_to(SITE)} links to #{parsed.fragment}, which is not on "
+                    f"{target.relative_to(SITE)}")
 
 
 @pytest.fixture(scope="module")
