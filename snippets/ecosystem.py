@@ -1,0 +1,95 @@
+"""The Hugging Face libraries at work offline: Tokenizers, Datasets, Accelerate, the Hub."""
+
+from snippets.models import (  # shown by their own sections
+    MINILM_HUB, SMOLLM2_HUB, get_device, load_minilm, load_smollm2)
+
+# --8<-- [start:tokenizers_offsets]
+from pathlib import Path
+
+from tokenizers import Tokenizer
+
+
+def encode_with_offsets(tokenizer_file: str | Path, text: str) -> list[tuple[str, tuple, int]]:
+    """(token, (start, end) characters of `text`, word index) for every token, via 🤗 Tokenizers."""
+    tokenizer = Tokenizer.from_file(str(tokenizer_file))  # the Rust tokenizer, no transformers
+    tokenizer.no_padding()  # MiniLM's file pads every encoding to 128 tokens; we want the text
+    encoding = tokenizer.encode(text)
+    return list(zip(encoding.tokens, encoding.offsets, encoding.word_ids, strict=True))
+# --8<-- [end:tokenizers_offsets]
+
+
+# --8<-- [start:datasets_local]
+from pathlib import Path
+
+import pyarrow as pa
+from datasets import Dataset, disable_progress_bars, load_dataset
+
+disable_progress_bars()  # the data set is tiny: progress bars would only clutter the page
+
+
+def load_csv_dataset(csv_file: str | Path, cache_dir: str | Path) -> Dataset:
+    """A local CSV file as a 🤗 Dataset: converted once to an Arrow file in `cache_dir`."""
+    return load_dataset("csv", data_files=str(csv_file), split="train", cache_dir=str(cache_dir))
+
+
+def count_words(row: dict) -> dict:
+    """A new column for `Dataset.map`: the number of words of the row's text."""
+    return {"num_words": len(row["text"].split())}
+
+
+def open_memory_mapped(arrow_file: str | Path) -> tuple[Dataset, int]:
+    """The Dataset stored in `arrow_file`, and the bytes Arrow allocated in RAM to open it."""
+    allocated_before = pa.total_allocated_bytes()
+    dataset = Dataset.from_file(str(arrow_file))  # the OS maps the file; nothing is copied
+    return dataset, pa.total_allocated_bytes() - allocated_before
+# --8<-- [end:datasets_local]
+
+
+# --8<-- [start:accelerate_place]
+# Needs: models.py:device
+import torch
+from accelerate import Accelerator
+
+
+def place_with_accelerate(model: torch.nn.Module, batch: dict, device: str | None = None):
+    """(accelerator, model, batch) with the model and every tensor of `batch` on one device."""
+    accelerator = Accelerator(cpu=get_device(device).type == "cpu")  # CUDA when it is chosen
+    model = accelerator.prepare(model)  # one process, one device: the model is moved, not wrapped
+    batch = {name: tensor.to(accelerator.device) for name, tensor in batch.items()}
+    return accelerator, model, batch
+# --8<-- [end:accelerate_place]
+
+
+# --8<-- [start:hub_resolution]
+import os
+from pathlib import Path
+
+from huggingface_hub import constants
+from transformers.utils import cached_file
+
+
+def resolve(checkpoint: str | Path, filename: str = "config.json") -> str:
+    """The local file `from_pretrained(checkpoint)` reads for `filename`, or why there is none."""
+    try:  # a folder: the file in it; a name such as "org/model": the Hub cache, filled
+        return cached_file(str(checkpoint), filename)  # by a download unless offline
+    except OSError as error:
+        return f"OSError: {str(error).splitlines()[0]}"
+
+
+def offline_settings() -> dict:
+    """The environment variable and what huggingface_hub read from it at import time."""
+    return {"HF_HUB_OFFLINE (environment)": os.environ.get("HF_HUB_OFFLINE"),
+            "huggingface_hub offline mode": constants.HF_HUB_OFFLINE,
+            "Hub cache folder": constants.HF_HUB_CACHE}
+# --8<-- [end:hub_resolution]
+
+
+# --8<-- [start:online]
+# Needs: models.py:smollm2, models.py:minilm
+
+
+def load_from_hub(device: str | None = None) -> dict:
+    """Online, the same two models by their names on the Hub (downloaded once, then cached)."""
+    return {SMOLLM2_HUB: load_smollm2(SMOLLM2_HUB, device),  # HuggingFaceTB/SmolLM2-135M-Instruct
+            MINILM_HUB: load_minilm(MINILM_HUB, device)}  # sentence-transformers/all-MiniLM-L6-v2
+# --8<-- [end:online]

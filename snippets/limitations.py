@@ -1,0 +1,56 @@
+"""Probes of an LLM's limits: the confidence of its answers, and its context window."""
+
+from snippets.chat import chat_batch  # shown in the lesson by its own section
+
+# --8<-- [start:confidence]
+# Needs: chat.py:ask
+import torch
+
+
+def ask_with_confidence(model, tokenizer, questions: list[str],
+                        max_new_tokens: int = 40) -> list[tuple[str, float]]:
+    """Each greedy answer, with the average probability the model gave to its own tokens."""
+    batch = chat_batch(tokenizer, questions, model.device)
+    with torch.no_grad():
+        output = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,
+                                output_logits=True, return_dict_in_generate=True)
+    new_tokens = output.sequences[:, batch["input_ids"].shape[1]:]  # (num_questions, steps)
+    probs = torch.stack(output.logits, dim=1).float().softmax(dim=-1)  # (.., steps, vocab)
+    token_probs = probs.gather(-1, new_tokens[..., None])[..., 0]  # p of each chosen token
+    in_answer = (new_tokens == tokenizer.eos_token_id).cumsum(dim=1) == 0  # before the end
+    mean_probs = (token_probs * in_answer).sum(dim=1) / in_answer.sum(dim=1).clamp(min=1)
+    answers = tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+    return list(zip(answers, mean_probs.tolist(), strict=True))
+# --8<-- [end:confidence]
+
+
+# --8<-- [start:past_the_window]
+import torch
+
+
+def logits_at_positions(model, input_ids: torch.Tensor, start: int) -> torch.Tensor:
+    """Next-token logits of `input_ids` (1, num_tokens) placed at positions start, start + 1..."""
+    position_ids = torch.arange(start, start + input_ids.shape[1], device=input_ids.device)
+    with torch.no_grad():
+        return model(input_ids, position_ids=position_ids[None]).logits[0, -1]
+
+
+def forward_outcome(model, num_tokens: int) -> str:
+    """Run `model` on `num_tokens` tokens: the shape of its logits, or the error it raised."""
+    input_ids = torch.ones(1, num_tokens, dtype=torch.long, device=model.device)
+    try:
+        with torch.no_grad():
+            return f"logits of shape {tuple(model(input_ids).logits.shape)}"
+    except IndexError as error:  # a learned position table has no row for this position
+        return f"IndexError: {error}"
+# --8<-- [end:past_the_window]
+
+
+# --8<-- [start:truncation]
+def keep_last_tokens(tokenizer, text: str, max_tokens: int) -> str:
+    """What is left of `text` when a window of `max_tokens` keeps only its end."""
+    if max_tokens < 1:
+        raise ValueError(f"max_tokens must be >= 1, got {max_tokens}")
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    return tokenizer.decode(ids[-max_tokens:])
+# --8<-- [end:truncation]

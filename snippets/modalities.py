@@ -1,0 +1,58 @@
+"""Transformers beyond text: what an image, a sound and a video become before the encoder."""
+
+from snippets.models import get_device  # shown in lessons by its own section
+
+# --8<-- [start:patches]
+import torch
+
+
+def image_to_patches(pixel_values: torch.Tensor, patch_size: int) -> torch.Tensor:
+    """(batch, channels, height, width) pixels to (batch, num_patches, channels * patch_size**2):
+    the image cut into squares, read row by row, each flattened into one vector."""
+    batch_size, channels, height, width = pixel_values.shape
+    if height % patch_size or width % patch_size:
+        raise ValueError(f"image of {height} x {width} pixels: both sides must be multiples of "
+                         f"patch_size={patch_size}")
+    patches = pixel_values.unfold(2, patch_size, patch_size).unfold(3, patch_size, patch_size)
+    # (batch, channels, rows, columns, patch_size, patch_size) -> one row per patch
+    patches = patches.permute(0, 2, 3, 1, 4, 5)
+    return patches.reshape(batch_size, -1, channels * patch_size * patch_size)
+# --8<-- [end:patches]
+
+
+# --8<-- [start:frames]
+def conv_output_length(num_samples: int, kernels: list[int], strides: list[int]) -> int:
+    """Frames left after a stack of 1-d convolutions without padding: each one slides a kernel
+    over the signal, `stride` samples at a time."""
+    if len(kernels) != len(strides):
+        raise ValueError(f"kernels and strides must have the same length, got {kernels}, {strides}")
+    length = num_samples
+    for kernel, stride in zip(kernels, strides, strict=True):
+        length = (length - kernel) // stride + 1  # positions where the kernel fits
+    return length
+# --8<-- [end:frames]
+
+
+# --8<-- [start:tubelets]
+# Needs: models.py:device
+import torch
+from transformers import VideoMAEConfig, VideoMAEModel
+
+
+def video_tokens(num_frames: int, height: int, width: int, patch_size: int,
+                 tubelet_size: int) -> int:
+    """Tokens of a video cut into tubelets: `tubelet_size` frames x a square of pixels."""
+    if num_frames % tubelet_size or height % patch_size or width % patch_size:
+        raise ValueError(f"{num_frames} frames of {height} x {width}: frames must be a multiple "
+                         f"of {tubelet_size}, sides multiples of {patch_size}")
+    return (num_frames // tubelet_size) * (height // patch_size) * (width // patch_size)
+
+
+def small_videomae(seed: int = 0, device: str | None = None) -> VideoMAEModel:
+    """A small VideoMAE encoder with random weights: 4 frames of 64 x 64 pixels."""
+    config = VideoMAEConfig(image_size=64, patch_size=16, num_frames=4, tubelet_size=2,
+                            hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                            intermediate_size=128)
+    torch.manual_seed(seed)
+    return VideoMAEModel(config).to(get_device(device)).eval()
+# --8<-- [end:tubelets]

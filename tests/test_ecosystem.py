@@ -1,0 +1,92 @@
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import torch
+from huggingface_hub import constants
+from transformers import AutoTokenizer
+
+from snippets.ecosystem import (
+    count_words,
+    encode_with_offsets,
+    load_csv_dataset,
+    load_from_hub,
+    offline_settings,
+    open_memory_mapped,
+    place_with_accelerate,
+    resolve,
+)
+from snippets.models import SMOLLM2_HUB, minilm_checkpoint, tiny_llama
+
+ROOT = Path(__file__).resolve().parent.parent
+TOPICS = ROOT / "data" / "icl_topics.csv"
+TEXT = "Tokenizers split unbelievably rare words like transmogrify."
+
+
+@pytest.fixture(scope="module")
+def checkpoint():
+    try:
+        return minilm_checkpoint()
+    except ModuleNotFoundError as error:
+        pytest.skip(str(error))
+
+
+def test_offsets_and_word_ids_are_those_of_the_transformers_fast_tokenizer(checkpoint):
+    rows = encode_with_offsets(checkpoint / "tokenizer.json", TEXT)
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+    encoding = tokenizer(TEXT, return_offsets_mapping=True)
+    assert [token for token, _, _ in rows] == encoding.tokens()
+    assert [offsets for _, offsets, _ in rows] == [tuple(o) for o in encoding["offset_mapping"]]
+    assert [word for _, _, word in rows] == encoding.word_ids()
+    # the pieces of one word share its word id, and their offsets cover its characters
+    pieces = [(token, start, end) for token, (start, end), word in rows if word == 6]
+    assert "".join(TEXT[start:end] for _, start, end in pieces) == "transmogrify"
+    assert len(pieces) > 1 and pieces[1][0].startswith("##")
+    assert rows[0] == ("[CLS]", (0, 0), None) and rows[-1] == ("[SEP]", (0, 0), None)
+
+
+def test_csv_dataset_maps_filters_splits_and_is_memory_mapped(tmp_path):
+    dataset = load_csv_dataset(TOPICS, tmp_path)
+    assert dataset.num_rows == 80 and dataset.column_names == ["text", "label"]
+    assert Counter(dataset["label"]) == {"food": 20, "music": 20, "weather": 20, "technology": 20}
+    with_words = dataset.map(count_words)
+    assert with_words[0]["num_words"] == len(dataset[0]["text"].split())
+    short = with_words.filter(lambda row: row["num_words"] <= 8)
+    assert 0 < short.num_rows < 80 and max(short["num_words"]) <= 8
+    splits = with_words.class_encode_column("label").train_test_split(
+        test_size=0.25, seed=0, stratify_by_column="label")
+    assert (splits["train"].num_rows, splits["test"].num_rows) == (60, 20)
+    assert sorted(Counter(splits["test"]["label"]).values()) == [5, 5, 5, 5]
+    arrow_file = dataset.cache_files[0]["filename"]
+    assert arrow_file.startswith(str(tmp_path)) and arrow_file.endswith(".arrow")
+    mapped, allocated = open_memory_mapped(arrow_file)
+    assert type(mapped.data).__name__ == "MemoryMappedTable"
+    assert allocated == 0 and mapped["text"] == dataset["text"]
+
+
+def test_accelerate_puts_the_model_and_batch_on_the_chosen_device(device):
+    model = tiny_llama(seed=0, device="cpu")
+    with torch.no_grad():
+        expected = model(torch.tensor([[1, 5, 9]])).logits
+    batch = {"input_ids": torch.tensor([[1, 5, 9]]), "attention_mask": torch.ones(1, 3)}
+    accelerator, model, batch = place_with_accelerate(model, batch, device=device.type)
+    assert accelerator.device.type == device.type and model.device.type == device.type
+    assert all(tensor.device.type == device.type for tensor in batch.values())
+    with torch.no_grad():
+        logits = model(**batch).logits
+    torch.testing.assert_close(logits.cpu(), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_a_folder_resolves_to_its_own_files(checkpoint):
+    assert resolve(checkpoint) == str(checkpoint / "config.json")
+    assert resolve(checkpoint, "tokenizer.json") == str(checkpoint / "tokenizer.json")
+
+
+@pytest.mark.skipif(not constants.HF_HUB_OFFLINE, reason="needs HF_HUB_OFFLINE=1")
+def test_offline_a_hub_name_outside_the_cache_is_an_error():
+    assert offline_settings()["huggingface_hub offline mode"] is True
+    assert resolve("no-such-org/no-such-model").startswith("OSError: We couldn't connect")
+    if not resolve(SMOLLM2_HUB).startswith("OSError"):
+        pytest.skip("SmolLM2 is in this machine's Hub cache")
+    with pytest.raises(OSError, match="couldn't connect to 'https://huggingface.co'"):
+        load_from_hub(device="cpu")

@@ -1,0 +1,52 @@
+import pytest
+import torch
+from transformers import ViTModel, Wav2Vec2Config, Wav2Vec2Model
+
+from snippets.modalities import conv_output_length, image_to_patches, small_videomae, video_tokens
+from snippets.random_models import random_model
+
+
+def test_patches_times_the_projection_are_vits_patch_embeddings(device):
+    model = random_model(ViTModel, device=device.type)
+    torch.manual_seed(0)
+    pixel_values = torch.randn(2, 3, 224, 224, device=device)
+    patches = image_to_patches(pixel_values, patch_size=16)
+    assert patches.shape == (2, 196, 3 * 16 * 16)
+    projection = model.embeddings.patch_embeddings.projection  # a 16 x 16 convolution, stride 16
+    ours = patches @ projection.weight.flatten(1).T + projection.bias  # (2, 196, hidden_size)
+    with torch.no_grad(), torch.backends.cudnn.flags(allow_tf32=False):  # full float32 on GPUs
+        theirs = model.embeddings.patch_embeddings(pixel_values)
+    torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-4)
+    with torch.no_grad():
+        assert model(pixel_values).last_hidden_state.shape == (2, 197, 64)  # [CLS] + 196
+    # the first patch is the top-left square, read channel by channel
+    torch.testing.assert_close(patches[0, 0], pixel_values[0, :, :16, :16].flatten())
+    torch.testing.assert_close(patches[0, 1], pixel_values[0, :, :16, 16:32].flatten())
+    with pytest.raises(ValueError, match="multiples of patch_size=16"):
+        image_to_patches(torch.zeros(1, 3, 100, 100), 16)
+
+
+def test_frames_are_the_libraries_feature_lengths(device):
+    real = Wav2Vec2Config()  # facebook/wav2vec2-base's convolutions
+    assert conv_output_length(16000, real.conv_kernel, real.conv_stride) == 49
+    model = random_model(Wav2Vec2Model, device=device.type)
+    for num_samples in [400, 16000, 23456]:
+        expected = int(model._get_feat_extract_output_lengths(num_samples))
+        config = model.config
+        assert conv_output_length(num_samples, config.conv_kernel, config.conv_stride) == expected
+    with torch.no_grad():
+        frames = model(torch.randn(1, 16000, device=device)).last_hidden_state
+    assert frames.shape == (1, 198, 64)
+    with pytest.raises(ValueError, match="same length"):
+        conv_output_length(100, [2, 2], [1])
+
+
+def test_videomae_turns_tubelets_into_tokens(device):
+    model = small_videomae(device=device.type)
+    assert video_tokens(16, 224, 224, 16, 2) == 1568  # MCG-NJU/videomae-base
+    video = torch.randn(1, 4, 3, 64, 64, device=device)  # (batch, frames, channels, h, w)
+    with torch.no_grad():
+        tokens = model(video).last_hidden_state
+    assert tokens.shape == (1, video_tokens(4, 64, 64, 16, 2), 64) == (1, 32, 64)
+    with pytest.raises(ValueError, match="frames must be a multiple of 2"):
+        video_tokens(3, 64, 64, 16, 2)
