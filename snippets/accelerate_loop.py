@@ -11,7 +11,7 @@ from snippets.sentiment_data import load_sentiment  # shown in lessons by its se
 import torch
 from accelerate import Accelerator
 from accelerate.utils import set_seed
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
 
 
 def train_loop(model, dataloader, steps: int, learning_rate: float = 1e-4,
@@ -30,11 +30,10 @@ def train_loop(model, dataloader, steps: int, learning_rate: float = 1e-4,
                                   fused=True)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 - step / steps)
     # 1. prepare: move the model to this process's device, shard the batches across processes
-    model, optimizer, dataloader, scheduler = accelerator.prepare(
-        model, optimizer, dataloader, scheduler)
+    model, optimizer, dataloader = accelerator.prepare(model, optimizer, dataloader)
     model.train()
     losses = []
-    bar = dict(total=steps, desc="training")  # TQDM_DISABLE=1 silences it, as on the site
+    bar = dict(total=steps, desc="training")
     if not accelerator.is_local_main_process:
         bar["disable"] = True  # one bar, drawn by the main process
     progress = tqdm(**bar)
@@ -43,8 +42,8 @@ def train_loop(model, dataloader, steps: int, learning_rate: float = 1e-4,
             loss = model(**batch).loss  # 2. forward
             accelerator.backward(loss)  # 3. backward (scaled when in mixed precision)
             accelerator.clip_grad_norm_(model.parameters(), 1.0)  # as Trainer does
-            optimizer.step()  # 4. update, then the learning rate decays
-            scheduler.step()
+            optimizer.step()  # 4. update, then the learning rate decays (once per update:
+            scheduler.step()  # not prepared, as a prepared one steps once per process)
             optimizer.zero_grad()
             losses.append(accelerator.gather(loss.detach()).mean().item())  # mean over processes
             progress.update()

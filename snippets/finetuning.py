@@ -52,14 +52,21 @@ def make_collate(tokenizer, max_length: int = 32):
 import tempfile
 from pathlib import Path
 
-from transformers import PrinterCallback, ProgressCallback, Trainer, TrainingArguments
+from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
+from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArguments
 
 
-class BarOnlyCallback(ProgressCallback):
-    """Trainer's progress bar, without a printed line for every log."""
+class ProgressBar(TrainerCallback):
+    """A progress bar over the training steps, and no printed logs."""
 
-    def on_log(self, args, state, control, logs=None, **kwargs):
-        pass
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.bar = tqdm(total=state.max_steps, desc="training")
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self.bar.update()
+
+    def on_train_end(self, args, state, control, **kwargs):
+        self.bar.close()
 
 
 def fine_tune(model, tokenizer, train, steps: int = 30, batch_size: int = 8,
@@ -84,7 +91,7 @@ def fine_tune(model, tokenizer, train, steps: int = 30, batch_size: int = 8,
                       data_collator=make_collate(tokenizer))
     trainer.remove_callback(PrinterCallback)  # no printed logs; they stay in log_history
     if progress_bar:
-        trainer.add_callback(BarOnlyCallback)
+        trainer.add_callback(ProgressBar)
     trainer.train()
     return trainer
 # --8<-- [end:trainer]
@@ -128,7 +135,7 @@ def majority_baseline(train, test) -> float:
 # Needs: finetuning.py:classifier, finetuning.py:trainer, finetuning.py:accuracy
 # Needs: sentiment_data.py:subset
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
 
 
 def learning_curve(data, sizes: list[int], seeds: list[int], steps: int = 30,

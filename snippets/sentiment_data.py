@@ -15,12 +15,26 @@ def lesson_data_dir() -> Path:
 
 # --8<-- [start:checks]
 import csv
+from contextlib import contextmanager
 from pathlib import Path
 
+import datasets
 from datasets import Dataset
 
 LABELS = ["negative", "positive"]  # label id 0, label id 1
 COLUMNS = ["text", "label"]
+
+
+@contextmanager
+def no_datasets_progress_bars():
+    """Switch 🤗 Datasets' progress bars off for a moment (where they are on)."""
+    were_disabled = datasets.utils.are_progress_bars_disabled()
+    datasets.utils.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if not were_disabled:
+            datasets.utils.enable_progress_bars()
 
 
 def check_file_has_rows(path: str | Path) -> None:
@@ -61,9 +75,10 @@ def load_sentiment(path: str | Path, seed: int = 0, validation_fraction: float =
         raise ValueError(f"validation_fraction ({validation_fraction}) and test_fraction "
                          f"({test_fraction}) must be > 0 and add up to less than 1")
     check_file_has_rows(path)
-    data = load_dataset("csv", data_files=str(path), split="train")
-    check_rows(data, path)
-    data = data.cast_column("label", ClassLabel(names=LABELS))  # "positive" -> 1
+    with no_datasets_progress_bars():  # 480 rows take well under a second
+        data = load_dataset("csv", data_files=str(path), split="train")
+        check_rows(data, path)
+        data = data.cast_column("label", ClassLabel(names=LABELS))  # "positive" -> 1
     # 1. hold out the test set; 2. split the rest into train and validation. Stratified:
     # every split keeps the balance of the labels.
     rest_test = data.train_test_split(test_size=test_fraction, seed=seed,

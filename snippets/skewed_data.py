@@ -5,6 +5,7 @@ from snippets.sentiment_data import LABELS, take_subset  # shown in lessons by i
 
 # --8<-- [start:skewed_subset]
 # Needs: sentiment_data.py:checks
+import pandas as pd
 from datasets import Dataset
 
 
@@ -18,6 +19,12 @@ def skewed_subset(train: Dataset, positive_topics: set[str]) -> Dataset:
     keep = [i for i, (label, topic) in enumerate(zip(train["label"], train["topic"], strict=True))
             if (LABELS[label] == "positive") == (topic in positive_topics)]
     return train.select(keep)
+
+
+def topic_label_counts(dataset: Dataset) -> pd.DataFrame:
+    """How many sentences of each label the dataset holds, per topic."""
+    return pd.crosstab(pd.Series(dataset["topic"], name="topic"),
+                       pd.Series([LABELS[y] for y in dataset["label"]], name="label"))
 # --8<-- [end:skewed_subset]
 
 
@@ -25,7 +32,7 @@ def skewed_subset(train: Dataset, positive_topics: set[str]) -> Dataset:
 # Needs: skewed_data.py:skewed_subset, finetuning.py:classifier, finetuning.py:trainer
 # Needs: finetuning.py:accuracy, sentiment_data.py:subset
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
 
 
 def skew_experiment(data, positive_topics: set[str], seeds: list[int], steps: int = 30,
