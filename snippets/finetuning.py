@@ -57,7 +57,7 @@ from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArgu
 
 
 class ProgressBar(TrainerCallback):
-    """A progress bar over the training steps, and no printed logs."""
+    """A progress bar over the training steps (plain tqdm: TQDM_DISABLE=1 silences it)."""
 
     def on_train_begin(self, args, state, control, **kwargs):
         self.bar = tqdm(total=state.max_steps, desc="training")
@@ -138,7 +138,7 @@ import pandas as pd
 from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
 
 
-def learning_curve(data, sizes: list[int], seeds: list[int], steps: int = 30,
+def learning_curve(data, sizes: list[int], seeds: list[int], steps: int = 42,
                    device=None, **train_kwargs) -> pd.DataFrame:
     """Test accuracy of the pretrained and the random-weight classifier, per size and seed."""
     too_big = [size for size in sizes if size > len(data["train"])]

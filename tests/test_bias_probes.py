@@ -94,11 +94,12 @@ def test_the_lessons_claims_about_hallucination_and_contradiction(smollm2, cpu_o
     mars = ask(model, tokenizer, "Who was the first person to walk on Mars?", 40)
     assert "first person to walk on Mars was" in mars
     assert not any(word in mars.lower() for word in ("no one", "nobody", "has not", "hasn't"))
+    # greedy answers: the first n tokens of the lesson's 40 are the same, so fewer suffice
     toaster = ask(model, tokenizer, "Who won the 2019 Nobel Prize in Physics for inventing the "
-                  "quantum toaster?", 40)
+                  "quantum toaster?", 32)
     assert "awarded to" in toaster and "quantum toaster" in toaster
-    fish = ask(model, tokenizer, "Is a whale a fish? Answer yes or no.", 40)
-    mammal = ask(model, tokenizer, "Is a whale a mammal? Answer yes or no.", 40)
+    fish = ask(model, tokenizer, "Is a whale a fish? Answer yes or no.", 16)
+    mammal = ask(model, tokenizer, "Is a whale a mammal? Answer yes or no.", 10)
     assert fish.startswith("No") and "mammal" in fish and mammal.startswith("No")
     feathers = ask(model, tokenizer,
                    "Which is heavier, a kilogram of feathers or a kilogram of iron?", 40)

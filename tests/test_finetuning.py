@@ -1,6 +1,7 @@
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -132,7 +133,8 @@ def test_summary_has_mean_and_spread_per_size_and_start():
 
 
 def test_plot_draws_a_mean_line_per_start_and_the_baseline():
-    ax = plot_learning_curve(fake_results(), baseline=0.5)
+    _, ax = plt.subplots()
+    ax = plot_learning_curve(fake_results(), baseline=0.5, ax=ax)
     lines = ax.get_lines()
     assert [list(line.get_ydata()) for line in lines[:2]] == [pytest.approx([0.7, 0.9]),
                                                              pytest.approx([0.5, 0.5])]

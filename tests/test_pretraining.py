@@ -5,6 +5,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 from transformers import DataCollatorForLanguageModeling  # noqa: E402
@@ -106,7 +107,8 @@ def test_training_flops_is_six_n_d():
 
 
 def test_plot_draws_each_curve_and_both_guesses():
-    ax = plot_pretraining({"a": [3.0, 2.0], "b": [3.0, 2.5]}, vocab_size=1000, unigram=5.0)
+    _, ax = plt.subplots()
+    ax = plot_pretraining({"a": [3.0, 2.0], "b": [3.0, 2.5]}, vocab_size=1000, unigram=5.0, ax=ax)
     assert [list(line.get_ydata()) for line in ax.get_lines()] == [
         [3.0, 2.0], [3.0, 2.5], [math.log(1000)] * 2, [5.0, 5.0]]
 
