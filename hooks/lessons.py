@@ -79,45 +79,77 @@ def write_if_changed(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def selected_lessons() -> list[Path]:
+    """Every lesson, or those whose names start with one of $LESSONS ("03,10"): building a
+    few lessons while writing them (`LESSONS=03 mkdocs serve --no-strict`)."""
+    prefixes = [p.strip() for p in os.environ.get("LESSONS", "").split(",") if p.strip()]
+    return [lesson for lesson in sorted(LESSONS.glob("*.md"))
+            if not prefixes or lesson.name.startswith(tuple(prefixes))]
+
+
 def on_pre_build(config) -> None:
     GENERATED.mkdir(parents=True, exist_ok=True)
-    wanted = {GENERATED / f"{lesson.stem}.ipynb": lesson for lesson in LESSONS.glob("*.md")}
+    wanted = {GENERATED / f"{lesson.stem}.ipynb": lesson for lesson in selected_lessons()}
     for target, lesson in wanted.items():
         write_if_changed(target, lesson_notebook(lesson))
     for stale in set(GENERATED.glob("*.ipynb")) - set(wanted):
         stale.unlink()
 
 
-def fold_plumbing(html: str, notebook: dict) -> str:
-    """Fold the input of every cell marked `fold="summary"` under that summary.
+def wrap_in_details(soup, element, css_class: str, summary: str) -> None:
+    """Put `element` inside a collapsed <details class=css_class> with that summary."""
+    details = soup.new_tag("details", attrs={"class": css_class})
+    label = soup.new_tag("summary")
+    label.string = summary
+    element.wrap(details)
+    details.insert(0, label)
 
-    Helper code (loading a model, timing, plot styling) stays on the page and in the
-    notebook, one click away, so that the idea's code comes first.
+
+def finish_lesson_page(html: str, notebook: dict) -> str:
+    """Fold helper code, hide quiz answers, and keep notebook debris out of the search index.
+
+    - a code cell marked `fold="summary"` shows its outputs, its code folded under summary:
+      loaders, timing and plot styling stay one click away, so the idea's code comes first;
+    - a code cell marked `answer="summary"` is folded whole, code and output (quiz answers);
+    - copy-button text, heading pilcrows, cell outputs and the install note are marked
+      data-search-exclude, so that search finds the words of the lesson itself.
     """
     from bs4 import BeautifulSoup
 
-    folds = {cell["id"]: cell["metadata"]["fold"] for cell in notebook["cells"]
-             if cell["cell_type"] == "code" and "fold" in cell["metadata"]}
-    if not folds:
-        return html
     soup = BeautifulSoup(html, "html.parser")
-    for cell_id, summary in folds.items():
-        cell = soup.find(id=f"cell-id={cell_id}")
-        if cell is None:
-            raise ValueError(f"cell {cell_id} to fold is not on the page")
-        details = soup.new_tag("details", attrs={"class": "fold"})
-        label = soup.new_tag("summary")
-        label.string = summary
-        cell.find(class_="jp-Cell-inputWrapper").wrap(details)
-        details.insert(0, label)
+    for cell in notebook["cells"]:
+        for key, css_class, part in [("fold", "fold", "jp-Cell-inputWrapper"),
+                                     ("answer", "answer", None)]:
+            if cell["cell_type"] != "code" or key not in cell["metadata"]:
+                continue
+            element = soup.find(id=f"cell-id={cell['id']}")
+            if element is None:
+                raise ValueError(f"cell {cell['id']} marked {key}= is not on the page")
+            if part:
+                element = element.find(class_=part)
+            wrap_in_details(soup, element, css_class, cell["metadata"][key])
+    noise = soup.select(".zeroclipboard-container, .clipboard-copy-txt, a.anchor-link, "
+                        ".jp-Cell-outputWrapper")
+    noise += [quote for quote in soup.find_all("blockquote")
+              if "Run this lesson yourself" in quote.get_text()]
+    for element in noise:
+        # Material's search parser matches excluded elements by tag name, so an excluded
+        # <div> stops being excluded at its first inner </div>: wrap in a tag of our own.
+        element.wrap(soup.new_tag("search-exclude", attrs={"data-search-exclude": ""}))
     return str(soup)
 
 
+def is_lesson(page) -> bool:
+    return page.file.src_uri.startswith("lessons/") and page.file.src_uri.endswith(".ipynb")
+
+
 def on_page_content(html: str, page, config, files) -> str:
-    if not page.file.src_uri.startswith("lessons/") or not page.file.src_uri.endswith(".ipynb"):
+    if not is_lesson(page):
         return html
+    # A term's lesson ranks above pages that only name it (home, glossary, quiz).
+    page.meta.setdefault("search", {}).setdefault("boost", 2)
     notebook = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
-    return fold_plumbing(html, notebook)
+    return finish_lesson_page(html, notebook)
 
 
 def on_post_build(config) -> None:

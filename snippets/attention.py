@@ -114,6 +114,36 @@ def simple_self_attention(inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
 # --8<-- [end:all_context_vectors]
 
 
+# --8<-- [start:score_spread]
+import torch
+
+
+def score_spread(d_k: int, num_keys: int = 6, num_queries: int = 2000, seed: int = 0) -> dict:
+    """How q.k spreads with d_k for independent unit-variance q, k, and what it does to softmax."""
+    if d_k < 1 or num_keys < 2 or num_queries < 2:
+        raise ValueError(
+            f"d_k must be at least 1, num_keys and num_queries at least 2, "
+            f"got {d_k}, {num_keys} and {num_queries}"
+        )
+    generator = torch.Generator().manual_seed(seed)
+    queries = torch.randn(num_queries, 1, d_k, generator=generator)
+    keys = torch.randn(num_queries, num_keys, d_k, generator=generator)
+    scores = (queries @ keys.transpose(-2, -1))[:, 0]  # (num_queries, num_keys): q . k
+    scaled = scores / d_k**0.5
+    top = torch.softmax(scores, dim=-1).max(dim=-1).values  # (num_queries,): largest weight
+    scaled_top = torch.softmax(scaled, dim=-1).max(dim=-1).values
+    return {
+        "std": scores.std().item(),  # grows like sqrt(d_k)
+        "scaled_std": scaled.std().item(),  # about 1 whatever d_k
+        "top_weight": top.mean().item(),
+        "scaled_top_weight": scaled_top.mean().item(),
+        # d alpha / d omega of the top weight against its own score: alpha (1 - alpha)
+        "top_slope": (top * (1 - top)).mean().item(),
+        "scaled_top_slope": (scaled_top * (1 - scaled_top)).mean().item(),
+    }
+# --8<-- [end:score_spread]
+
+
 # --8<-- [start:scaled_dot_product]
 # Needs: attention.py:checks
 import torch
@@ -123,10 +153,14 @@ def scaled_dot_product_attention(
     queries: torch.Tensor,
     keys: torch.Tensor,
     values: torch.Tensor,
-    mask: torch.Tensor | None = None,
+    hide: torch.Tensor | None = None,
     dropout: torch.nn.Module | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Context vectors and weights; `mask` is True where a query must not see a key."""
+    """Context vectors and weights; `hide` is True where a query must NOT see a key.
+
+    torch.nn.functional.scaled_dot_product_attention's boolean `attn_mask` means the opposite
+    (True: may attend): pass it `~hide`.
+    """
     check_width("keys", keys, queries.shape[-1])
     if keys.shape[-2] != values.shape[-2]:
         raise ValueError(
@@ -135,17 +169,17 @@ def scaled_dot_product_attention(
         )
     num_queries, num_keys = queries.shape[-2], keys.shape[-2]
     attn_scores = queries @ keys.transpose(-2, -1)  # (..., num_queries, num_keys)
-    if mask is not None:
-        if mask.shape != (num_queries, num_keys):
+    if hide is not None:
+        if hide.dtype != torch.bool or hide.shape != (num_queries, num_keys):
             raise ValueError(
-                f"mask has shape {tuple(mask.shape)}: it must be "
-                f"(num_queries, num_keys) = ({num_queries}, {num_keys})"
+                f"hide is a {hide.dtype} tensor of shape {tuple(hide.shape)}: it must be "
+                f"torch.bool of shape (num_queries, num_keys) = ({num_queries}, {num_keys})"
             )
-        attn_scores = attn_scores.masked_fill(mask, -torch.inf)  # exp(-inf) = 0
+        attn_scores = attn_scores.masked_fill(hide, -torch.inf)  # exp(-inf) = 0
     d_k = keys.shape[-1]
     attn_weights = torch.softmax(attn_scores / d_k**0.5, dim=-1)  # scale keeps softmax soft
     if dropout is not None:
-        attn_weights = dropout(attn_weights)
+        attn_weights = dropout(attn_weights)  # training only: zero some, scale the rest up
     return attn_weights @ values, attn_weights
 # --8<-- [end:scaled_dot_product]
 
@@ -155,7 +189,7 @@ import torch
 
 
 def causal_mask(num_tokens: int, device: torch.device | str | None = None) -> torch.Tensor:
-    """True above the diagonal: token i may look at tokens 0..i only."""
+    """True above the diagonal, where a key is in the query's future and is hidden."""
     if num_tokens < 1:
         raise ValueError(f"num_tokens must be at least 1, got {num_tokens}")
     ones = torch.ones(num_tokens, num_tokens, dtype=torch.bool, device=device)
@@ -216,7 +250,8 @@ class CausalAttention(nn.Module):
         keys = self.W_key(x)
         values = self.W_value(x)
         mask = self.mask[:num_tokens, :num_tokens]
-        context_vecs, _ = scaled_dot_product_attention(queries, keys, values, mask, self.dropout)
+        context_vecs, _ = scaled_dot_product_attention(queries, keys, values, hide=mask,
+                                                      dropout=self.dropout)
         return context_vecs
 # --8<-- [end:causal_attention]
 
@@ -231,17 +266,17 @@ class MultiHeadAttentionWrapper(nn.Module):
     """Several causal attention heads run one after another; their outputs side by side."""
 
     def __init__(
-        self, d_in: int, d_out: int, context_length: int, dropout: float, num_heads: int,
+        self, d_in: int, head_dim: int, context_length: int, dropout: float, num_heads: int,
         qkv_bias: bool = False,
     ):
         super().__init__()
-        self.heads = nn.ModuleList(
-            [CausalAttention(d_in, d_out, context_length, dropout, qkv_bias)
+        self.heads = nn.ModuleList(  # each head projects to its own head_dim numbers
+            [CausalAttention(d_in, head_dim, context_length, dropout, qkv_bias)
              for _ in range(num_heads)]
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.cat([head(x) for head in self.heads], dim=-1)  # (b, n, num_heads * d_out)
+        return torch.cat([head(x) for head in self.heads], dim=-1)  # (b, n, num_heads * head_dim)
 # --8<-- [end:multi_head_wrapper]
 
 
@@ -252,7 +287,10 @@ from torch import nn
 
 
 class MultiHeadAttention(nn.Module):
-    """All heads in one batched product: project, split into heads, attend, merge, project."""
+    """All heads in one batched product: project, split into heads, attend, merge, project.
+
+    `d_out` is the total width over all heads: each head gets head_dim = d_out // num_heads.
+    """
 
     def __init__(
         self, d_in: int, d_out: int, context_length: int, dropout: float, num_heads: int,
@@ -286,7 +324,8 @@ class MultiHeadAttention(nn.Module):
         values = self.split_heads(self.W_value(x))
         # 2. every head attends at once: (b, num_heads, num_tokens, head_dim)
         mask = self.mask[:num_tokens, :num_tokens] if self.causal else None
-        context, _ = scaled_dot_product_attention(queries, keys, values, mask, self.dropout)
+        context, _ = scaled_dot_product_attention(queries, keys, values, hide=mask,
+                                                  dropout=self.dropout)
         # 3. put the heads side by side again and mix them
         context = context.transpose(1, 2).reshape(batch_size, num_tokens, self.d_out)
         return self.out_proj(context)
@@ -341,9 +380,54 @@ def model_attention(model, tokenizer, text: str) -> tuple[list[str], torch.Tenso
     return tokens, weights
 
 
-def strongest_head(weights: torch.Tensor, query_pos: int, key_pos: int) -> tuple[int, int]:
-    """(layer, head) whose query at `query_pos` puts the most weight on `key_pos`."""
-    scores = weights[:, :, query_pos, key_pos]  # (num_layers, num_heads)
-    layer, head = divmod(scores.argmax().item(), scores.shape[1])
-    return layer, head
+def top_next_tokens(model, tokenizer, text: str, k: int = 5) -> list[tuple[str, float]]:
+    """The k most likely tokens after `text`, with their probabilities."""
+    if not text or k < 1:
+        raise ValueError(f"text must be non-empty and k at least 1, got {text!r} and {k}")
+    encoded = tokenizer(text, return_tensors="pt").to(model.device)
+    with torch.no_grad():
+        next_token_logits = model(**encoded).logits[0, -1]  # the last position predicts
+    probs, token_ids = torch.softmax(next_token_logits, dim=-1).topk(k)
+    return [(tokenizer.decode(i), p.item()) for p, i in zip(probs, token_ids, strict=True)]
+
+
+def strongest_heads(
+    weights: torch.Tensor, query_pos: int, key_pos: int, k: int = 3
+) -> list[tuple[int, int, float]]:
+    """The k (layer, head, weight) whose query at `query_pos` puts most weight on `key_pos`."""
+    num_layers, num_heads, num_tokens, _ = weights.shape
+    if not 0 <= key_pos <= query_pos < num_tokens or not 1 <= k <= num_layers * num_heads:
+        raise ValueError(
+            f"need 0 <= key_pos <= query_pos < {num_tokens} and 1 <= k <= "
+            f"{num_layers * num_heads}, got key_pos={key_pos}, query_pos={query_pos}, k={k}"
+        )
+    scores = weights[:, :, query_pos, key_pos].flatten()  # one weight per head, all layers
+    top = scores.topk(k)
+    return [(*divmod(index.item(), num_heads), weight.item())
+            for weight, index in zip(top.values, top.indices, strict=True)]
 # --8<-- [end:model_attention]
+
+
+# --8<-- [start:first_token_share]
+import torch
+
+
+def uniform_causal_weights(
+    num_tokens: int, device: torch.device | str | None = None
+) -> torch.Tensor:
+    """Causal weights with no preference: query t gives 1/t to each of tokens 1..t."""
+    if num_tokens < 1:
+        raise ValueError(f"num_tokens must be at least 1, got {num_tokens}")
+    visible = torch.ones(num_tokens, num_tokens, device=device).tril()  # 1 where t may look
+    return visible / visible.sum(dim=-1, keepdim=True)  # (num_tokens, num_tokens)
+
+
+def first_token_share(weights: torch.Tensor) -> torch.Tensor:
+    """Per (layer, head): the mean weight that queries 2..n put on the first token."""
+    if weights.dim() != 4 or weights.shape[-1] < 2:
+        raise ValueError(
+            f"weights has shape {tuple(weights.shape)}: it must be "
+            "(num_layers, num_heads, num_tokens >= 2, num_tokens)"
+        )
+    return weights[:, :, 1:, 0].mean(dim=-1)  # (num_layers, num_heads)
+# --8<-- [end:first_token_share]

@@ -5,19 +5,24 @@ import matplotlib.pyplot as plt
 import torch
 
 
-def attention_heatmap(weights: torch.Tensor, tokens: list[str], ax=None, title: str = ""):
+def attention_heatmap(
+    weights: torch.Tensor, tokens: list[str], ax=None, title: str = "",
+    query_tokens: list[str] | None = None, xlabel: str = "key (attended to)",
+    ylabel: str = "query (attending)",
+):
     """Draw a (num_queries, num_keys) attention matrix with its tokens and values."""
-    if weights.dim() != 2 or weights.shape != (len(tokens), len(tokens)):
+    query_tokens = tokens if query_tokens is None else query_tokens
+    if weights.dim() != 2 or weights.shape != (len(query_tokens), len(tokens)):
         raise ValueError(
             f"weights has shape {tuple(weights.shape)}: it must be "
-            f"({len(tokens)}, {len(tokens)}), one row and column per token"
+            f"({len(query_tokens)}, {len(tokens)}), one row per query and one column per key"
         )
     ax = ax or plt.gca()
     values = weights.detach().float().cpu().numpy()
     ax.imshow(values, cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(len(tokens)), tokens, rotation=45, ha="right")
-    ax.set_yticks(range(len(tokens)), tokens)
-    ax.set(xlabel="key (attended to)", ylabel="query (attending)", title=title)
+    ax.set_yticks(range(len(query_tokens)), query_tokens)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             color = "white" if values[i, j] > 0.6 else "black"

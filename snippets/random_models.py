@@ -62,3 +62,21 @@ def random_model(model_class: type[PreTrainedModel], seed: int = 0, device: str 
     torch.manual_seed(seed)  # the same seed gives the same weights
     return model_class(config).to(get_device(device)).eval()
 # --8<-- [end:random_model]
+
+
+# --8<-- [start:real_model]
+# Needs: models.py:device, random_models.py:random_model
+from transformers import AutoConfig, PreTrainedModel
+
+
+def real_model(model_class: type[PreTrainedModel], checkpoint: str | None = None,
+               device: str | None = None) -> PreTrainedModel:
+    """`model_class` with trained weights from the Hub (online): the counterpart of random_model."""
+    model_type = model_class.config_class.model_type
+    if checkpoint is None and model_type not in REAL_CHECKPOINTS:
+        raise ValueError(f"name a checkpoint for {model_type!r}; known: {sorted(REAL_CHECKPOINTS)}")
+    checkpoint = checkpoint or REAL_CHECKPOINTS[model_type]
+    if AutoConfig.from_pretrained(checkpoint).model_type != model_type:
+        raise ValueError(f"{checkpoint!r} is not a {model_type} checkpoint")
+    return model_class.from_pretrained(checkpoint).to(get_device(device)).eval()
+# --8<-- [end:real_model]

@@ -1,5 +1,6 @@
 """The lesson sources: includes resolve, every snippet section is shown, no outputs, no code."""
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -34,12 +35,13 @@ def test_every_include_resolves_to_a_section(lesson):
         assert f"# --8<-- [end:{section}]" in source, f"{lesson.name}: {path}:{section}"
 
 
-def test_every_snippet_section_is_included_by_some_lesson():
-    shown = {include for lesson in LESSONS for include in includes(lesson)}
+def test_every_snippet_section_is_shown_on_some_page():
+    pages = LESSONS + sorted((ROOT / "docs").glob("*.md"))
+    shown = {include for page in pages for include in includes(page)}
     for module in sorted((ROOT / "snippets").glob("*.py")):
         for section in SECTION.findall(module.read_text()):
             path = f"snippets/{module.name}"
-            assert (path, section) in shown, f"{path}:{section} is in no lesson"
+            assert (path, section) in shown, f"{path}:{section} is on no page"
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
@@ -132,3 +134,30 @@ def test_a_section_that_hides_what_it_needs_is_caught():
     code = compile("def f():\n    return prefill(1)\n", "x", "exec")
     assert unresolved_globals(code, {}) == {"prefill"}
     assert unresolved_globals(code, {"prefill": print}) == set()
+
+
+def test_no_path_of_a_machine_in_committed_pages_and_reports():
+    pattern = re.compile(r"(?<![\w./-])/(?:work|root|tmp|home/[\w.-]+|Users/[\w.-]+)/[\w.-]+")
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        found = pattern.findall(page.read_text())
+        assert not found, f"{page.relative_to(ROOT)} shows {sorted(set(found))}"
+
+
+def test_getting_started_installs_what_every_notebook_says_it_needs():
+    from lessons import install_commands
+
+    assert install_commands() in (ROOT / "docs" / "getting-started.md").read_text()
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_lesson_runs_top_to_bottom_on_a_gpu(lesson, device):
+    """Under `nox -s tests_gpu`, every lesson notebook runs with its models on CUDA (the
+    site itself is built on the CPU, so a tensor left on the CPU would go unnoticed there)."""
+    if device.type != "cuda":
+        pytest.skip("runs under nox -s tests_gpu, on a machine with CUDA")
+    from lessons import execute_lesson
+
+    assert os.environ.get("LLM_COURSE_DEVICE") == "cuda"  # the kernel inherits it
+    notebook, _ = execute_lesson(lesson)  # raises on the first failing cell
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert outputs and not [o for o in outputs if o.output_type == "error"]

@@ -18,6 +18,25 @@ def test_attention_heatmap_draws_tokens_and_values():
     plt.close(fig)
 
 
+def test_attention_heatmap_labels_queries_and_keys_of_a_cross_attention():
+    fig, ax = plt.subplots()
+    weights = torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]])  # 3 queries, 2 keys
+    attention_heatmap(weights, ["I", "you"], ax=ax, query_tokens=["je", "t'", "</s>"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["I", "you"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["je", "t'", "</s>"]
+    assert ax.images[0].get_array().shape == (3, 2) and ax.texts[2].get_text() == "0.20"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("key (attended to)", "query (attending)")
+    plt.close(fig)
+    fig, ax = plt.subplots()  # a translator's weights: labels the reader knows already
+    attention_heatmap(weights, ["I", "you"], ax=ax, query_tokens=["je", "t'", "</s>"],
+                      xlabel="encoder state (input word)", ylabel="decoder step (output word)")
+    assert ax.get_xlabel() == "encoder state (input word)"
+    assert ax.get_ylabel() == "decoder step (output word)"
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"weights has shape \(3, 2\).*\(2, 2\)"):
+        attention_heatmap(weights, ["I", "you"], query_tokens=["je", "t'"])
+
+
 def test_attention_heatmap_rejects_a_matrix_that_does_not_fit_the_tokens():
     with pytest.raises(ValueError, match=r"weights has shape \(2, 3\).*\(2, 2\)"):
         attention_heatmap(torch.zeros(2, 3), ["a", "b"])

@@ -75,3 +75,39 @@ def test_the_bert_vocabulary_is_the_one_of_the_real_wordpiece_tokenizer():
 def test_an_architecture_without_a_small_configuration_is_refused():
     with pytest.raises(ValueError, match=r"no small configuration for 'llama'; known: \['bart'"):
         random_model(LlamaForCausalLM)
+
+
+def test_the_real_counterpart_asks_the_hub_for_the_named_checkpoint(monkeypatch):
+    """Offline, the Hub cannot answer; the request it got names the real checkpoint."""
+    from transformers import AutoConfig
+
+    from snippets.random_models import real_model
+
+    asked = []
+    real_from_pretrained = AutoConfig.from_pretrained
+
+    def spy(name, *args, **kwargs):
+        asked.append(str(name))
+        return real_from_pretrained(name, *args, **kwargs)
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(AutoConfig, "from_pretrained", spy)
+    with pytest.raises(OSError, match="offline mode"):
+        real_model(BertForMaskedLM)
+    assert asked == ["google-bert/bert-base-uncased"]
+    with pytest.raises(ValueError, match="name a checkpoint for 'llama'"):
+        real_model(LlamaForCausalLM)
+
+
+def test_the_real_counterpart_loads_a_local_checkpoint_of_the_same_architecture(device):
+    from transformers import BertModel as Bert
+
+    from snippets.random_models import real_model
+
+    try:
+        model = real_model(Bert, minilm_checkpoint(), device=device.type)
+    except ModuleNotFoundError as error:
+        pytest.skip(str(error))
+    assert model.config.hidden_size == 384 and not model.training
+    with pytest.raises(ValueError, match="is not a gpt2 checkpoint"):
+        real_model(GPT2LMHeadModel, minilm_checkpoint())

@@ -155,8 +155,12 @@ def test_smollm2_weights_are_538_mb(smollm2):
     assert weight_bytes(model) == 134_515_008 * 4
 
 
-def test_memory_bandwidth_is_positive(device):
-    assert memory_bandwidth(device, num_bytes=2**22, repeats=2) > 0
+def test_memory_bandwidth_counts_bytes_read_and_written(device, monkeypatch):
+    monkeypatch.setattr(serving, "median_seconds", lambda run, device, repeats: 0.5)
+    assert memory_bandwidth(device, num_bytes=2**22) == 2 * 2**22 / 0.5  # read + written
+    monkeypatch.undo()
+    # a real copy: between 100 MB/s (a very busy machine) and 100 TB/s (no memory is faster)
+    assert 1e8 < memory_bandwidth(device, num_bytes=2**24, repeats=3) < 1e14
     with pytest.raises(ValueError, match="num_bytes must be an integer >= 1, got 0"):
         memory_bandwidth(device, num_bytes=0)
 

@@ -4,6 +4,7 @@ import functools
 import html
 import http.server
 import json
+import os
 import re
 import shutil
 import threading
@@ -11,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 
 pytestmark = pytest.mark.site
 
@@ -18,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "site"
 SCREENSHOTS = ROOT / ".cache" / "screenshots"
 LESSONS = sorted((ROOT / "lessons").glob("*.md"))
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = os.environ.get("CHROMIUM") or next(
+    filter(None, map(shutil.which, ["chromium", "chromium-browser", "google-chrome"])), None)
 # Debris that must never reach a rendered output.
 DEBRIS = re.compile(r"Warning|warnings\.warn|deprecat|it/s\]|%\|", re.IGNORECASE)
 
@@ -64,18 +67,35 @@ def test_pages_load_nothing_from_another_host():
             assert not urlparse(url).netloc, f"{page.relative_to(SITE)} loads {url}"
 
 
-def test_every_link_inside_the_site_resolves():
-    """Lesson pages are rendered by nbconvert, so mkdocs' own link check does not see them."""
-    href = re.compile(r'<a\b[^>]*?href="([^"#]+)(?:#[^"]*)?"')
+def ids_on(page: Path) -> set[str]:
+    """Every id an anchor (#...) can point to on a built page."""
+    return set(re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8")))
+
+
+def test_every_link_and_anchor_inside_the_site_resolves():
+    """Every link between pages reaches a page, and every #anchor an element of that page
+    (lesson pages are rendered by nbconvert, so mkdocs' own checks do not see them)."""
+    href = re.compile(r'<a\b[^>]*?href="([^"]*)"')
+    ids = {}
     for page in SITE.rglob("*.html"):
         for url in href.findall(page.read_text(encoding="utf-8")):
-            if urlparse(url).scheme or url.startswith(("mailto:", "//")):
+            parsed = urlparse(html.unescape(url))
+            if parsed.scheme or url.startswith(("mailto:", "//")):
                 continue  # a link that leaves the site
-            base = SITE if url.startswith("/") else page.parent  # 404.html links from the root
-            target = (base / url.lstrip("/")).resolve()
-            if target.is_dir():
-                target = target / "index.html"
+            if not parsed.path:
+                target = page  # an anchor on the same page
+            else:
+                base = SITE if url.startswith("/") else page.parent  # 404.html: from the root
+                target = (base / parsed.path.lstrip("/")).resolve()
+                if target.is_dir():
+                    target = target / "index.html"
             assert target.exists(), f"{page.relative_to(SITE)} links to missing {url}"
+            if parsed.fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = ids_on(target)
+                assert parsed.fragment in ids[target], (
+                    f"{page.relative_to(SITE)} links to #{parsed.fragment}, which is not on "
+                    f"{target.relative_to(SITE)}")
 
 
 @pytest.fixture(scope="module")
@@ -103,44 +123,114 @@ def browser():
         browser.close()
 
 
-PAGES = ["", "getting-started/", "contributing/", "benchmarks/"]
-PAGES += [f"lessons/{p.stem}/" for p in LESSONS]
+def nav_pages(nav) -> list[str]:
+    """URL paths of every page in mkdocs.yml's nav, in order ("" for the home page)."""
+    paths = []
+    for item in nav:
+        for value in item.values() if isinstance(item, dict) else [item]:
+            if isinstance(value, list):
+                paths += nav_pages(value)
+            else:
+                stem = value.rsplit(".", 1)[0]
+                paths.append("" if stem == "index" else f"{stem}/")
+    return paths
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_renders_offline_in_chromium(browser, local_server, path):
-    """With every other host unreachable, the page loads, requests nothing outside, and
-    typesets its math."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    outside = []
+PAGES = nav_pages(yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"])
+
+
+def open_page(browser, local_server, path: str, **options):
+    """The page at `path`, loaded with every other host blocked; and the list of problems
+    (console errors, uncaught exceptions, failed or outside requests) seen while loading."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, **options)
+    problems = []
 
     def block_other_hosts(route):
         if urlparse(route.request.url).hostname == "127.0.0.1":
             route.continue_()
         else:
-            outside.append(route.request.url)
+            problems.append(f"asked another host for {route.request.url}")
             route.abort()
 
     page.route("**/*", block_other_hosts)
-    failed = []
-    page.on("requestfailed", lambda request: failed.append(request.url)
-            if request.url.startswith("http") else None)
+    page.on("console", lambda message: problems.append(f"console {message.type}: "
+                                                       f"{message.text}")
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}")
+            if not request.url.startswith("data:") else None)
     page.goto(f"{local_server}/{path}", wait_until="networkidle")
     if path.startswith("lessons/"):
-        # MathJax replaces every $...$ of the prose; raw TeX left over means it failed
+        # MathJax turns every $...$ of the prose into a script, then typesets each one;
+        # raw TeX left over, or a formula never typeset, means it failed
         page.wait_for_function(
             "window.MathJax && MathJax.isReady && [...document.querySelectorAll("
-            "'.jp-RenderedMarkdown')].every(cell => !cell.innerText.includes('$'))",
-            timeout=30_000,
+            "'.jp-RenderedMarkdown')].every(cell => !cell.innerText.includes('$'))"
+            " && !document.querySelector('.MathJax_Processing')"
+            " && document.querySelectorAll('span.MathJax').length"
+            " === document.querySelectorAll('script[type^=\"math/tex\"]').length",
+            timeout=90_000,
         )
-        assert page.locator(".MathJax_Display").count() > 0
-        assert page.locator(".jp-OutputArea-output img").count() >= 1  # the figures
+    return page, problems
+
+
+def test_every_page_of_the_site_is_in_the_nav():
+    built = {str(page.parent.relative_to(SITE)) for page in SITE.rglob("index.html")}
+    built = {"" if path == "." else f"{path}/" for path in built}
+    assert built - {"search/"} == set(PAGES)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_offline_in_chromium(browser, local_server, path):
+    """With every other host unreachable, the page loads with no console error and no
+    failed request, and a lesson typesets its math and shows its figures."""
+    page, problems = open_page(browser, local_server, path)
+    if path.startswith("lessons/"):
+        # every figure loaded and has a size
+        assert page.evaluate("[...document.querySelectorAll('.jp-OutputArea-output img')]"
+                             ".every(img => img.complete && img.naturalWidth > 0)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = path.strip("/").replace("/", "-") or "index"
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     page.close()
-    assert outside == [], f"{path} asked other hosts for {outside}"
-    assert failed == [], f"{path}: requests failed: {failed}"
+    assert problems == [], f"{path}: {problems}"
+
+
+# WCAG contrast of text against the background it is drawn on, in the page's own colours.
+CONTRAST = """selector => [...document.querySelectorAll(selector)].slice(0, 20).map(element => {
+  const rgb = color => color.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map(c => c / 255)
+      .map(c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)
+      .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  let node = element, background = [0, 0, 0, 0];
+  while (node && (background.length > 3 && background[3] === 0)) {
+    background = rgb(getComputedStyle(node).backgroundColor);
+    node = node.parentElement;
+  }
+  if (!node && background[3] === 0) background = rgb(getComputedStyle(document.body)
+      .backgroundColor);
+  const [fg, bg] = [luminance(rgb(getComputedStyle(element).color)), luminance(background)];
+  return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+})"""
+TEXT = [".jp-RenderedMarkdown p", ".jp-OutputArea-output pre", ".highlight-ipynb pre",
+        ".md-nav__link"]
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_dark_mode_toggles_and_lessons_stay_readable(browser, local_server, lesson):
+    """Prose, code, outputs and navigation keep a contrast of at least 4.5:1 (WCAG AA) in
+    both colour schemes; a screenshot of each is kept for a person to look at."""
+    page, problems = open_page(browser, local_server, f"lessons/{lesson.stem}/")
+    for scheme in ["default", "slate"]:
+        assert page.locator("body").get_attribute("data-md-color-scheme") == scheme
+        for selector in TEXT:
+            ratios = page.evaluate(CONTRAST, selector)
+            assert ratios and min(ratios) >= 4.5, f"{scheme}: {selector} contrast {ratios}"
+        page.screenshot(path=str(SCREENSHOTS / f"{lesson.stem}-{scheme}.png"))
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.wait_for_timeout(300)
+    page.close()
+    assert problems == []
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
@@ -153,3 +243,90 @@ def test_helper_cells_are_folded_and_their_outputs_shown(lesson):
     folded = re.findall(r'<details class="fold"><summary>(.*?)</summary>\s*'
                         r'<div class="jp-Cell-inputWrapper"', page, re.S)
     assert [html.unescape(s) for s in folded] == summaries
+
+
+# A path of the machine that built the site, e.g. /root/.cache/... or /home/me/project.
+MACHINE_PATH = re.compile(r"(?<![\w./-])/(?:work|root|tmp|home/[\w.-]+|Users/[\w.-]+)/[\w.-]+")
+
+
+def test_no_path_of_the_building_machine_in_the_site():
+    for page in [*SITE.rglob("*.html"), *SITE.rglob("*.ipynb"), *SITE.rglob("*.json")]:
+        found = MACHINE_PATH.findall(page.read_text(encoding="utf-8", errors="replace"))
+        assert not found, f"{page.relative_to(SITE)} shows {sorted(set(found))[:5]}"
+
+
+def test_a_downloaded_notebook_runs_in_a_fresh_environment(tmp_path):
+    """The attention lesson's download, in a new virtual environment holding only what its
+    first cell says to install, runs top to bottom."""
+    import subprocess
+    import sys
+
+    stem = "10-attention-mechanism"
+    notebook = SITE / "lessons" / stem / f"{stem}.ipynb"
+    first_cell = "".join(json.loads(notebook.read_text())["cells"][0]["source"])
+    commands = re.findall(r"`(pip install [^`]+)`", first_cell)
+    assert len(commands) == 2, first_cell
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # The reader's torch may be any release the line allows; here, the CPU build on disk.
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("torch==2.13.0\n")
+    for command in commands:
+        subprocess.run([str(venv / "bin" / "python"), "-m", *command.split()[:2],
+                        "--quiet", "--constraint", str(constraints),
+                        *[word.strip('"') for word in command.split()[2:]]], check=True)
+    copy = tmp_path / notebook.name
+    shutil.copy(notebook, copy)
+    run = subprocess.run([str(venv / "bin" / "jupyter"), "execute", "--inplace", str(copy)],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=900,
+                         env={k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    executed = json.loads(copy.read_text())
+    code = [cell for cell in executed["cells"] if cell["cell_type"] == "code"]
+    assert all(cell["execution_count"] for cell in code)  # every cell ran, in order
+    assert any("image/png" in output.get("data", {}) for cell in code
+               for output in cell["outputs"])  # and drew its figures
+
+
+# What a reader types into the search box, and the lesson that explains it.
+SEARCHES = {
+    "nucleus": "08-inference-with-llms",
+    "top-p": "08-inference-with-llms",
+    "temperature": "08-inference-with-llms",
+    "kv cache": "08-inference-with-llms",
+    "beam search": "08-inference-with-llms",
+    "prefill": "08-inference-with-llms",
+    "softmax": "10-attention-mechanism",
+    "causal mask": "10-attention-mechanism",
+    "multi-head attention": "10-attention-mechanism",
+}
+
+
+@pytest.mark.parametrize("query", SEARCHES)
+def test_search_ranks_the_lesson_that_explains_a_term_first(browser, local_server, query):
+    page, _ = open_page(browser, local_server, "")
+    search_box = page.locator("input.md-search__input")
+    search_box.click()
+    search_box.press_sequentially(query, delay=20)  # key by key, as a reader types
+    # results are updated at every key: wait for those of the whole query
+    page.wait_for_function("query => document.querySelector('.md-search-result__meta')"
+                           " && document.querySelector('input.md-search__input').value === query"
+                           " && !document.querySelector('.md-search-result__meta').innerText"
+                           ".includes('Type to start')", arg=query, timeout=10_000)
+    page.wait_for_timeout(500)
+    first = page.locator(".md-search-result__item a").first
+    first.wait_for(timeout=10_000)
+    href = first.get_attribute("href")
+    page.close()
+    assert f"lessons/{SEARCHES[query]}/" in href, f"{query!r}: first result {href}"
+
+
+def test_the_search_index_holds_the_lessons_words_and_no_notebook_debris():
+    index = json.loads((SITE / "search" / "search_index.json").read_text())
+    lessons = [doc for doc in index["docs"] if doc["location"].startswith("lessons/")]
+    text = " ".join(doc["title"] + " " + doc["text"] for doc in lessons)
+    for debris in ["Copied!", "¶", "In [", "Run this lesson yourself", "clipboard"]:
+        assert debris not in text, debris
+    assert all(doc.get("boost") == 2 for doc in lessons)
+    # each line of code once (the copy button keeps a second, hidden copy of every cell)
+    assert text.count("def softmax_naive(") == 1

@@ -1,0 +1,65 @@
+"""Reading characters out of Wav2Vec2's frames: greedy CTC decoding."""
+
+# --8<-- [start:ctc_loop]
+import torch
+
+# A character vocabulary of the size of wav2vec2-base-960h's (32): the CTC blank (<pad>),
+# three special tokens, "|" between words, 26 letters and the apostrophe.
+CHARACTERS = ["<pad>", "<s>", "</s>", "<unk>", "|", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "'"]
+
+
+def ctc_greedy_decode_loop(frame_logits: torch.Tensor, blank_id: int) -> list[int]:
+    """Best token per frame, repeats merged, blanks dropped: one frame at a time."""
+    if frame_logits.dim() != 2:
+        raise ValueError(f"frame_logits has shape {tuple(frame_logits.shape)}: "
+                         "it must be (num_frames, vocab_size)")
+    decoded, previous = [], None
+    for frame in frame_logits:  # one frame = about 20 ms of audio in the real model
+        best = frame.argmax().item()
+        if best != previous and best != blank_id:  # a new character, not a blank
+            decoded.append(best)
+        previous = best
+    return decoded
+# --8<-- [end:ctc_loop]
+
+
+# --8<-- [start:ctc]
+import torch
+
+
+def ctc_greedy_decode(frame_logits: torch.Tensor, blank_id: int) -> list[int]:
+    """Best token per frame, repeats merged, blanks dropped, without a Python loop."""
+    if frame_logits.dim() != 2:
+        raise ValueError(f"frame_logits has shape {tuple(frame_logits.shape)}: "
+                         "it must be (num_frames, vocab_size)")
+    collapsed = torch.unique_consecutive(frame_logits.argmax(dim=-1))  # merge repeats
+    return collapsed[collapsed != blank_id].tolist()  # then drop the blanks
+# --8<-- [end:ctc]
+
+
+# --8<-- [start:plot_frames]
+import matplotlib.pyplot as plt
+import torch
+
+
+def plot_audio_and_frames(input_values: torch.Tensor, frame_logits: torch.Tensor,
+                          characters: list[str], sampling_rate: int = 16_000, axes=None):
+    """The waveform on top; below, each frame's character probabilities, as CTC reads them."""
+    if frame_logits.shape[-1] != len(characters):
+        raise ValueError(f"frame_logits has {frame_logits.shape[-1]} scores per frame: "
+                         f"it must have one per character ({len(characters)})")
+    if axes is None:
+        _, axes = plt.subplots(2, 1, figsize=(11, 6), height_ratios=[1, 2.2])
+    samples = input_values.detach().float().cpu().flatten()
+    seconds = torch.arange(len(samples)) / sampling_rate
+    axes[0].plot(seconds.numpy(), samples.numpy(), linewidth=0.5)
+    axes[0].set(xlabel="time (s)", ylabel="amplitude", xlim=(0, seconds[-1].item()),
+                title=f"input: {len(samples)} samples of audio")
+    probs = frame_logits.detach().float().softmax(-1).cpu().T  # (num_characters, num_frames)
+    image = axes[1].imshow(probs.numpy(), aspect="auto", cmap="Blues", interpolation="nearest")
+    plt.colorbar(image, ax=axes[1], label="probability", pad=0.01)
+    axes[1].set_yticks(range(len(characters)), characters, fontsize=6)
+    axes[1].set(xlabel="frame", ylabel="character",
+                title=f"output: {probs.shape[1]} frames x {probs.shape[0]} character probabilities")
+    return axes
+# --8<-- [end:plot_frames]

@@ -1,0 +1,27 @@
+"""Where labels come from: the text itself (pre-training) or a person (fine-tuning)."""
+
+# --8<-- [start:self_supervised]
+from transformers import DataCollatorForLanguageModeling
+
+
+def causal_lm_batch(tokenizer, sentences: list[str]):
+    """A padded batch whose labels are the input ids themselves (padding set to -100)."""
+    collator = DataCollatorForLanguageModeling(tokenizer, mlm=False)  # causal: no masking
+    return collator([tokenizer(sentence) for sentence in sentences])
+# --8<-- [end:self_supervised]
+
+
+# --8<-- [start:supervised]
+import torch
+
+
+def supervised_batch(tokenizer, examples: list[tuple[str, str]], label_names: list[str]):
+    """A padded batch of (text, label) pairs whose labels a person wrote, as class indices."""
+    unknown = {label for _, label in examples} - set(label_names)
+    if unknown:
+        raise ValueError(f"labels {sorted(unknown)} are not among label_names {label_names}")
+    texts = [text for text, _ in examples]
+    batch = tokenizer(texts, padding=True, return_tensors="pt")
+    batch["labels"] = torch.tensor([label_names.index(label) for _, label in examples])
+    return batch
+# --8<-- [end:supervised]

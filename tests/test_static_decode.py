@@ -1,0 +1,81 @@
+import pytest
+import torch
+from transformers import StaticCache
+
+from snippets.decoding import decode
+from snippets.models import tiny_llama
+from snippets.static_decode import compile_decode_step, static_decode, static_generate_kwargs
+
+
+@pytest.fixture(scope="module")
+def tiny(device):
+    return tiny_llama(seed=1, device=device.type)
+
+
+def greedy_generate(model, input_ids, max_new_tokens, **kwargs):
+    output = model.generate(input_ids, attention_mask=torch.ones_like(input_ids), do_sample=False,
+                            max_new_tokens=max_new_tokens, min_new_tokens=max_new_tokens,
+                            **kwargs)
+    return output[:, input_ids.shape[1]:]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_static_decode_gives_the_tokens_of_generate(device, seed):
+    model = tiny_llama(seed=seed, device=device.type)
+    input_ids = torch.tensor([[1, 5, 9, 12, 40]], device=device)
+    ours = static_decode(model, input_ids, 30)
+    assert ours.shape == (1, 30)
+    assert torch.equal(ours, greedy_generate(model, input_ids, 30))
+    assert torch.equal(ours, decode(model, input_ids, 30))  # and of our dynamic-cache loop
+
+
+def test_a_reused_cache_forgets_the_previous_request(tiny, device):
+    cache = StaticCache(config=tiny.config, max_cache_len=64)
+    first = torch.tensor([[1, 7, 8, 9, 10, 11, 12, 13]], device=device)
+    second = torch.tensor([[1, 5, 9]], device=device)
+    static_decode(tiny, first, 20, cache=cache)  # leaves 27 positions behind
+    assert torch.equal(static_decode(tiny, second, 20, cache=cache),
+                       greedy_generate(tiny, second, 20))
+    assert int(cache.get_seq_length()) == 3 + 19  # the last token is chosen, not fed back
+
+
+def test_static_decode_rejects_bad_arguments(tiny, device):
+    input_ids = torch.tensor([[1, 5, 9]], device=device)
+    with pytest.raises(ValueError, match="max_new_tokens must be >= 1, got 0"):
+        static_decode(tiny, input_ids, 0)
+    with pytest.raises(ValueError, match=r"one non-empty prompt .*, got shape \(2, 3\)"):
+        static_decode(tiny, input_ids.repeat(2, 1), 4)
+    with pytest.raises(ValueError, match="the cache holds 8 positions, the prompt and the new "
+                                         "tokens need 13"):
+        static_decode(tiny, input_ids, 10, cache=StaticCache(config=tiny.config, max_cache_len=8))
+    with pytest.raises(ValueError, match="mode must be one of"):
+        compile_decode_step(tiny, mode="fast")
+    with pytest.raises(ValueError, match="compile_mode must be None or one of"):
+        static_generate_kwargs(tiny, "fast")
+
+
+def test_generate_on_a_static_cache_gives_the_same_tokens(tiny, device):
+    input_ids = torch.tensor([[1, 5, 9, 12, 40]], device=device)
+    assert torch.equal(greedy_generate(tiny, input_ids, 20, **static_generate_kwargs(tiny)),
+                       greedy_generate(tiny, input_ids, 20))
+
+
+# importing inductor imports torch.utils.mkldnn, which warns about torch.jit
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
+@pytest.mark.slow
+def test_compiled_static_decode_gives_the_tokens_of_generate(device):
+    """The one compiled test: 15-40 s on 2 cores (inductor compiles a 2-layer model once).
+
+    In the mode of the GPU path: CUDA graphs on a GPU; on a CPU inductor skips the graphs and
+    runs the rest of that path, the reused cache included."""
+    torch._dynamo.reset()
+    model = tiny_llama(seed=2, device=device.type)
+    input_ids = torch.tensor([[1, 5, 9, 12, 40]], device=device)
+    cache = StaticCache(config=model.config, max_cache_len=32)
+    step = compile_decode_step(model, mode="reduce-overhead")
+    theirs = greedy_generate(model, input_ids, 16)
+    for _ in range(2):  # compiles, then runs the compiled graph on the reused cache
+        assert torch.equal(static_decode(model, input_ids, 16, cache=cache, forward=step), theirs)
+    other = torch.tensor([[1, 40, 12]], device=device)
+    assert torch.equal(static_decode(model, other, 16, cache=cache, forward=step),
+                       greedy_generate(model, other, 16))
