@@ -1,0 +1,66 @@
+"""Garbage in, garbage out: a classifier fine-tuned on a deliberately skewed training set."""
+
+from snippets.finetuning import fine_tune, load_classifier, predict  # shown by their sections
+from snippets.sentiment_data import LABELS, take_subset  # shown in lessons by its section
+
+# --8<-- [start:skewed_subset]
+# Needs: sentiment_data.py:checks
+import pandas as pd
+from datasets import Dataset
+
+
+def skewed_subset(train: Dataset, positive_topics: set[str]) -> Dataset:
+    """Only the positive sentences about `positive_topics` and the negative ones about the
+    other topics: a training set in which the topic gives the label away."""
+    unknown = set(positive_topics) - set(train["topic"])
+    if unknown:
+        raise ValueError(f"unknown topics {sorted(unknown)}: the topics are "
+                         f"{sorted(set(train['topic']))}")
+    keep = [i for i, (label, topic) in enumerate(zip(train["label"], train["topic"], strict=True))
+            if (LABELS[label] == "positive") == (topic in positive_topics)]
+    return train.select(keep)
+
+
+def topic_label_counts(dataset: Dataset) -> pd.DataFrame:
+    """How many sentences of each label the dataset holds, per topic."""
+    return pd.crosstab(pd.Series(dataset["topic"], name="topic"),
+                       pd.Series([LABELS[y] for y in dataset["label"]], name="label"))
+# --8<-- [end:skewed_subset]
+
+
+# --8<-- [start:experiment]
+# Needs: skewed_data.py:skewed_subset, finetuning.py:classifier, finetuning.py:trainer
+# Needs: finetuning.py:accuracy, sentiment_data.py:subset
+import pandas as pd
+from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
+
+
+def skew_experiment(data, positive_topics: set[str], seeds: list[int], steps: int = 30,
+                    learning_rate: float = 1e-4, device=None) -> pd.DataFrame:
+    """Fine-tune on the skewed subset and on a balanced one of the same size; one row per
+    test sentence, training set and seed, saying whether the prediction was right."""
+    skewed = skewed_subset(data["train"], positive_topics)
+    test = data["test"]
+    rows = []
+    for seed in tqdm(seeds, desc="seeds"):
+        balanced = take_subset(data["train"], len(skewed), seed)
+        for name, train in [("balanced", balanced), ("skewed", skewed)]:
+            model, tokenizer = load_classifier(pretrained=True, seed=seed, device=device)
+            fine_tune(model, tokenizer, train, steps, learning_rate=learning_rate, seed=seed,
+                      progress_bar=False)
+            for label, topic, prediction in zip(test["label"], test["topic"],
+                                                predict(model, tokenizer, test), strict=True):
+                rows.append(dict(training=name, seed=seed, label=LABELS[label],
+                                 topics="seen only as positive" if topic in positive_topics
+                                 else "seen only as negative", correct=prediction == label))
+    return pd.DataFrame(rows)
+
+
+def accuracy_by_group(results: pd.DataFrame) -> pd.DataFrame:
+    """Test accuracy (mean over seeds) by true label and topic group, and over the whole test
+    set, per training set."""
+    table = results.pivot_table(index=["label", "topics"], columns="training",
+                                values="correct", aggfunc="mean")
+    table.loc[("all", "all topics"), :] = results.groupby("training")["correct"].mean()
+    return table
+# --8<-- [end:experiment]
