@@ -110,24 +110,35 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
 
     - a code cell marked `fold="summary"` shows its outputs, its code folded under summary:
       loaders, timing and plot styling stay one click away, so the idea's code comes first;
-    - a code cell marked `answer="summary"` is folded whole, code and output (quiz answers);
+    - cells marked `answer="summary"` (prose or code, with their outputs) are folded whole,
+      consecutive ones with the same summary into one: a quiz answer, hidden until opened;
     - copy-button text, heading pilcrows, cell outputs and the install note are marked
       data-search-exclude, so that search finds the words of the lesson itself.
     """
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
+
+    def element_of(cell: dict, key: str):
+        element = soup.find(id=f"cell-id={cell['id']}")
+        if element is None:
+            raise ValueError(f"cell {cell['id']} marked {key}= is not on the page")
+        return element
+
+    answer = None  # the <details> of the answer being gathered, and its summary
     for cell in notebook["cells"]:
-        for key, css_class, part in [("fold", "fold", "jp-Cell-inputWrapper"),
-                                     ("answer", "answer", None)]:
-            if cell["cell_type"] != "code" or key not in cell["metadata"]:
-                continue
-            element = soup.find(id=f"cell-id={cell['id']}")
-            if element is None:
-                raise ValueError(f"cell {cell['id']} marked {key}= is not on the page")
-            if part:
-                element = element.find(class_=part)
-            wrap_in_details(soup, element, css_class, cell["metadata"][key])
+        if cell["cell_type"] == "code" and "fold" in cell["metadata"]:
+            inputs = element_of(cell, "fold").find(class_="jp-Cell-inputWrapper")
+            wrap_in_details(soup, inputs, "fold", cell["metadata"]["fold"])
+        summary = cell["metadata"].get("answer")
+        if summary is None:
+            answer = None
+        elif answer is not None and answer[1] == summary:
+            answer[0].append(element_of(cell, "answer").extract())
+        else:
+            element = element_of(cell, "answer")
+            wrap_in_details(soup, element, "answer", summary)
+            answer = (element.parent, summary)
     noise = soup.select(".zeroclipboard-container, .clipboard-copy-txt, a.anchor-link, "
                         ".jp-Cell-outputWrapper")
     noise += [quote for quote in soup.find_all("blockquote")

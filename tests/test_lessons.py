@@ -22,9 +22,43 @@ def includes(lesson: Path) -> list[tuple[str, str]]:
             if (m := INCLUDE.match(line.strip()))]
 
 
-def test_there_are_lessons():
-    assert [p.name for p in LESSONS][:1] and all(re.match(r"\d\d-[a-z-]+\.md$", p.name)
-                                                  for p in LESSONS)
+def test_every_lesson_is_in_the_nav_in_the_order_of_the_notes():
+    """The lesson files, numbered in the notes' order, are the nav's Lessons in that order."""
+    import yaml
+
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]
+    lessons = next(item["Lessons"] for item in nav if isinstance(item, dict) and "Lessons" in item)
+    in_nav = [next(iter(entry.values())) for entry in lessons]
+    assert in_nav == [f"lessons/{p.stem}.ipynb" for p in LESSONS]
+    assert [p.stem[:2] for p in LESSONS] == [f"{n:02}" for n in range(1, len(LESSONS) + 1)]
+    assert all(re.match(r"\d\d-[a-z-]+\.md$", p.name) for p in LESSONS)
+    assert LESSONS[-1].stem == "11-quiz"
+
+
+def test_answers_are_folded_together_and_helper_code_under_its_summary():
+    """finish_lesson_page: consecutive answer= cells (prose and code) share one <details>."""
+    from lessons import finish_lesson_page
+
+    cells = [("markdown", {}), ("markdown", {"answer": "Answer"}), ("code", {"answer": "Answer"}),
+             ("markdown", {}), ("code", {"answer": "Answer"}), ("code", {"fold": "Helper"})]
+    notebook = {"cells": [{"cell_type": kind, "id": f"c{i}", "metadata": metadata}
+                          for i, (kind, metadata) in enumerate(cells)]}
+    page = "".join(f'<div id="cell-id=c{i}"><div class="jp-Cell-inputWrapper">in{i}</div>'
+                   f'<div class="jp-Cell-outputWrapper">out{i}</div></div>'
+                   for i in range(len(cells)))
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(finish_lesson_page(page, notebook), "html.parser")
+    answers = soup.select("details.answer")
+    assert [[div["id"] for div in d.find_all("div", id=True)] for d in answers] == [
+        ["cell-id=c1", "cell-id=c2"], ["cell-id=c4"]]
+    assert soup.find(id="cell-id=c3").find_parent("details") is None  # the question shows
+    fold = soup.select_one("details.fold")
+    assert fold.summary.string == "Helper" and fold.get_text() == "Helperin5"
+    assert "out5" in soup.find(id="cell-id=c5").get_text()  # the output stays outside
+    with pytest.raises(ValueError, match="marked answer= is not on the page"):
+        finish_lesson_page("<p></p>", {"cells": [{"cell_type": "markdown", "id": "x",
+                                                   "metadata": {"answer": "Answer"}}]})
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
