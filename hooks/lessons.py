@@ -158,7 +158,8 @@ def on_page_content(html: str, page, config, files) -> str:
     if not is_lesson(page):
         return html
     # A term's lesson ranks above pages that only name it (home, glossary, quiz).
-    page.meta.setdefault("search", {}).setdefault("boost", 2)
+    if not page.file.src_uri.endswith("-quiz.ipynb"):
+        page.meta.setdefault("search", {}).setdefault("boost", 2)
     notebook = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
     return finish_lesson_page(html, notebook)
 

@@ -62,6 +62,7 @@ def place_with_accelerate(model: torch.nn.Module, batch: dict, device: str | Non
 
 # --8<-- [start:hub_resolution]
 import os
+import sysconfig
 from pathlib import Path
 
 from huggingface_hub import constants
@@ -76,11 +77,22 @@ def resolve(checkpoint: str | Path, filename: str = "config.json") -> str:
         return f"OSError: {str(error).splitlines()[0]}"
 
 
+def short_path(path: str | Path) -> str:
+    """`path` without this machine's folders: <site-packages>/... for an installed package's
+    file, ~/... under the home folder."""
+    path = Path(path)
+    for folder, name in [(sysconfig.get_paths()["purelib"], "<site-packages>"),
+                         (Path.home(), "~")]:
+        if path.is_relative_to(folder):
+            return f"{name}/{path.relative_to(folder).as_posix()}"
+    return path.as_posix()
+
+
 def offline_settings() -> dict:
     """The environment variable and what huggingface_hub read from it at import time."""
     return {"HF_HUB_OFFLINE (environment)": os.environ.get("HF_HUB_OFFLINE"),
             "huggingface_hub offline mode": constants.HF_HUB_OFFLINE,
-            "Hub cache folder": constants.HF_HUB_CACHE}
+            "Hub cache folder": short_path(constants.HF_HUB_CACHE)}
 # --8<-- [end:hub_resolution]
 
 

@@ -1,21 +1,5 @@
 """The project's sentiment data set: a CSV of labelled sentences, loaded, checked and split."""
 
-# --8<-- [start:work_dir]
-import os
-import tempfile
-from pathlib import Path
-
-
-def work_in_lesson_dir() -> Path:
-    """Make a folder under the system's temporary one the working directory: the files a
-    lesson writes (data, a script, a saved model) go there."""
-    folder = Path(tempfile.gettempdir()) / "llm-course-ch1"
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chdir(folder)
-    return folder
-# --8<-- [end:work_dir]
-
-
 # --8<-- [start:checks]
 import csv
 from contextlib import contextmanager

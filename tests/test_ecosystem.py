@@ -15,6 +15,7 @@ from snippets.ecosystem import (
     open_memory_mapped,
     place_with_accelerate,
     resolve,
+    short_path,
 )
 from snippets.models import SMOLLM2_HUB, minilm_checkpoint, tiny_llama
 
@@ -90,3 +91,15 @@ def test_offline_a_hub_name_outside_the_cache_is_an_error():
         pytest.skip("SmolLM2 is in this machine's Hub cache")
     with pytest.raises(OSError, match="couldn't connect to 'https://huggingface.co'"):
         load_from_hub(device="cpu")
+
+
+def test_short_path_hides_the_machines_folders(monkeypatch, tmp_path):
+    import sysconfig
+
+    monkeypatch.setattr(sysconfig, "get_paths", lambda: {"purelib": str(tmp_path / "site")})
+    monkeypatch.setenv("HOME", str(tmp_path / "me"))
+    assert short_path(tmp_path / "site" / "pkg" / "model" / "config.json") == (
+        "<site-packages>/pkg/model/config.json")
+    assert short_path(tmp_path / "me" / ".cache" / "huggingface" / "hub") == (
+        "~/.cache/huggingface/hub")
+    assert short_path("/opt/models/config.json") == "/opt/models/config.json"  # left as it is

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -327,6 +328,55 @@ def test_the_search_index_holds_the_lessons_words_and_no_notebook_debris():
     text = " ".join(doc["title"] + " " + doc["text"] for doc in lessons)
     for debris in ["Copied!", "¶", "In [", "Run this lesson yourself", "clipboard"]:
         assert debris not in text, debris
-    assert all(doc.get("boost") == 2 for doc in lessons)
+    # lessons rank above pages that only name a term; the quiz names them all, unboosted
+    assert all(doc.get("boost") == (None if "-quiz/" in doc["location"] else 2)
+               for doc in lessons)
     # each line of code once (the copy button keeps a second, hidden copy of every cell)
     assert text.count("def softmax_naive(") == 1
+
+
+# The determinism gate re-runs lessons the way the build runs them. All of them take as long
+# as the build itself, so CI re-runs those that take under a minute; DETERMINISM=all re-runs
+# every lesson (`nox -s docs -- -k second_build` with it set).
+QUICK_LESSONS = ["01-introduction", "03-what-transformers-can-do", "04-how-transformers-work",
+                 "06-solving-tasks", "07-transformer-architectures", "10-attention-mechanism",
+                 "11-quiz"]
+RERUN = ([p.stem for p in LESSONS] if os.environ.get("DETERMINISM") == "all"
+         else QUICK_LESSONS)
+
+
+def cell_outputs(page: str, notebook: dict) -> dict[str, str]:
+    """The rendered outputs of every code cell, by cell id, but those marked measures=."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    outputs = {}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code" and "measures" not in cell["metadata"]:
+            wrapper = soup.find(id=f"cell-id={cell['id']}").find(class_="jp-Cell-outputWrapper")
+            outputs[cell["id"]] = str(wrapper) if wrapper else ""
+    return outputs
+
+
+@pytest.mark.parametrize("lesson", RERUN)
+def test_a_second_build_gives_the_same_outputs_but_where_a_cell_measures(lesson):
+    """Run the lesson's notebook again as mkdocs-jupyter does: every output equals the built
+    page's, apart from cells marked measures="time" or "memory" (timings, peak memory)."""
+    from mkdocs_jupyter.convert import nb2html
+
+    sys.path.insert(0, str(ROOT / "hooks"))
+    from lessons import finish_lesson_page
+
+    plugin = next(p["mkdocs-jupyter"] for p in
+                  yaml.safe_load((ROOT / "mkdocs.yml").read_text())["plugins"]
+                  if isinstance(p, dict) and "mkdocs-jupyter" in p)
+    source = ROOT / "docs" / "lessons" / f"{lesson}.ipynb"
+    notebook = json.loads(source.read_text())
+    again = nb2html(str(source), execute=True, kernel_name=plugin["kernel_name"],
+                    allow_errors=False, no_prompt=plugin["no_prompt"],
+                    custom_mathjax_url=plugin["custom_mathjax_url"])
+    built = (SITE / "lessons" / lesson / "index.html").read_text(encoding="utf-8")
+    first, second = cell_outputs(built, notebook), cell_outputs(finish_lesson_page(again, notebook),
+                                                                notebook)
+    differ = [cell for cell in first if first[cell] != second[cell]]
+    assert not differ, f"{lesson}: outputs of {differ} differ between two builds"
