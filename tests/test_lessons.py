@@ -195,3 +195,48 @@ def test_lesson_runs_top_to_bottom_on_a_gpu(lesson, device):
     notebook, _ = execute_lesson(lesson)  # raises on the first failing cell
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert outputs and not [o for o in outputs if o.output_type == "error"]
+
+
+def heading_anchors(lesson: Path) -> set[str]:
+    """The ids of a lesson's headings on its page (Python-Markdown's slugs, as the toc makes)."""
+    from markdown.extensions.toc import slugify
+
+    text = re.sub(r"^```.*?^```", "", lesson.read_text(), flags=re.M | re.S)  # not in code
+    return {slugify(m[1], "-") for m in re.finditer(r"^#{1,6} (.+)$", text, re.M)}
+
+
+ANCHORS = {p.stem: heading_anchors(p) for p in LESSONS}
+
+
+def test_the_glossary_defines_forty_terms_each_linked_to_a_lesson_section():
+    text = (ROOT / "docs" / "glossary.md").read_text()
+    entries = re.findall(r"^(\S[^\n]*)\n:   (.+?)(?=\n\n|\Z)", text, re.M | re.S)
+    terms = [term for term, _ in entries]
+    assert len(terms) >= 40 and terms == sorted(terms, key=str.lower)
+    for term, definition in entries:
+        links = re.findall(r"\]\(lessons/([\w-]+)\.ipynb(?:#([\w-]+))?\)", definition)
+        assert links, f"{term}: no link to a lesson"
+        for lesson, anchor in links:
+            assert lesson in ANCHORS, f"{term}: no lesson {lesson}"
+            assert not anchor or anchor in ANCHORS[lesson], f"{term}: no #{anchor} in {lesson}"
+
+
+def test_the_quiz_hides_each_answer_links_it_to_a_lesson_and_types_no_number():
+    """At least 15 questions; each answer is an answer= region linking into a lesson; its
+    prose holds no number the question does not (numbers come from answer code cells)."""
+    quiz = (ROOT / "lessons" / "11-quiz.md").read_text()
+    questions = re.split(r"^\*\*Question \d+\.\*\*", quiz, flags=re.M)[1:]
+    assert len(questions) >= 15
+    for number, block in enumerate(questions, 1):
+        question, _, rest = block.partition('<!-- #region answer="Answer" -->')
+        answer = rest.partition("<!-- #endregion -->")[0]
+        assert answer.strip(), f"question {number} has no folded answer"
+        links = re.findall(r"\]\(\.\./([\w-]+)/(?:#([\w-]+))?\)", answer)
+        assert links, f"question {number}: the answer links to no lesson"
+        for lesson, anchor in links:
+            assert lesson in ANCHORS and (not anchor or anchor in ANCHORS[lesson]), (
+                f"question {number}: {lesson}#{anchor} does not exist")
+        prose = re.sub(r"\]\([^)]*\)", "]", answer)  # link targets hold lesson numbers
+        number_in = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)*(?![\w])")  # not SmolLM2, GPT-2
+        typed = set(number_in.findall(prose)) - set(number_in.findall(question))
+        assert not typed, f"question {number}: the answer types {typed}; compute them"
