@@ -7,6 +7,12 @@ from pathlib import Path
 import torch
 
 
+def sentence_transformers_modules(checkpoint: str | Path) -> list[str]:
+    """The steps a sentence-transformers checkpoint applies in turn (its modules.json)."""
+    modules = json.loads((Path(checkpoint) / "modules.json").read_text())
+    return [module["type"].rsplit(".", 1)[-1] for module in modules]  # "...models.Pooling"
+
+
 def pooling_config(checkpoint: str | Path) -> dict:
     """The sentence-transformers pooling settings shipped with a checkpoint (1_Pooling/)."""
     return json.loads((Path(checkpoint) / "1_Pooling" / "config.json").read_text())
@@ -43,6 +49,9 @@ def association(W: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> torch.Tens
 
 def effect_size(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> float:
     """d = (mean_x s(x, A, B) - mean_y s(y, A, B)) / std_{w in X and Y} s(w, A, B)."""
+    if min(len(X), len(Y), len(A), len(B)) < 1:
+        raise ValueError(f"X, Y, A and B must each hold at least one word; got {len(X)}, "
+                         f"{len(Y)}, {len(A)} and {len(B)}")
     s_X, s_Y = association(X, A, B), association(Y, A, B)
     return ((s_X.mean() - s_Y.mean()) / torch.cat([s_X, s_Y]).std()).item()  # std: n - 1
 # --8<-- [end:association]
@@ -52,13 +61,21 @@ def effect_size(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor, B: torch.Tens
 # Needs: weat.py:association
 import itertools
 import math
+from typing import NamedTuple
 
 import torch
 
 
-def permutation_p_value(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor, B: torch.Tensor,
-                        max_exact: int = 100_000, num_samples: int = 10_000,
-                        seed: int = 0) -> float:
+class PermutationTest(NamedTuple):
+    p_value: float
+    as_large: int  # splits whose statistic is at least the observed one
+    num_splits: int  # splits tried: every one, or a random sample
+    exact: bool  # True when every split was tried
+
+
+def permutation_test(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor, B: torch.Tensor,
+                     max_exact: int = 100_000, num_samples: int = 10_000,
+                     seed: int = 0) -> PermutationTest:
     """One-sided p: the share of equal-size splits of X and Y whose statistic is as large as
     the observed one. Every split when there are at most max_exact, else num_samples draws."""
     if len(X) != len(Y) or len(X) < 2:
@@ -70,19 +87,77 @@ def permutation_p_value(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor, B: to
     if math.comb(2 * n, n) <= max_exact:  # every way to call n of the words "X"
         splits = torch.tensor(list(itertools.combinations(range(2 * n), n)), device=s.device)
         statistics = 2 * s[splits].sum(dim=1) - total  # sum(X_i) - sum(Y_i), (num_splits,)
-        return (statistics >= observed - 1e-6).float().mean().item()  # the observed one counts
+        as_large = int((statistics >= observed - 1e-6).sum())  # the observed split included
+        return PermutationTest(as_large / len(splits), as_large, len(splits), exact=True)
     generator = torch.Generator().manual_seed(seed)  # too many: a random sample of splits
     splits = torch.stack([torch.randperm(2 * n, generator=generator)[:n]
                           for _ in range(num_samples)]).to(s.device)
     statistics = 2 * s[splits].sum(dim=1) - total
-    hits = (statistics >= observed - 1e-6).sum().item()
-    return (hits + 1) / (num_samples + 1)  # counting the observed split: never exactly 0
+    as_large = int((statistics >= observed - 1e-6).sum())
+    # counting the observed split as one more: never exactly 0, at least 1 / (num_samples + 1)
+    return PermutationTest((as_large + 1) / (num_samples + 1), as_large, num_samples,
+                           exact=False)
 # --8<-- [end:p_value]
+
+
+# --8<-- [start:leave_one_out]
+# Needs: weat.py:association
+import torch
+
+
+def leave_one_out_effect_sizes(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor,
+                               B: torch.Tensor) -> torch.Tensor:
+    """d recomputed with each word of X, Y, A and B left out in turn: (|X|+|Y|+|A|+|B|,)."""
+    sets = [X, Y, A, B]
+    ds = []
+    for k, words in enumerate(sets):
+        for i in range(len(words)):
+            fewer = sets.copy()
+            fewer[k] = torch.cat([words[:i], words[i + 1:]])  # word i of set k left out
+            ds.append(effect_size(*fewer))
+    return torch.tensor(ds)
+# --8<-- [end:leave_one_out]
+
+
+# --8<-- [start:holm]
+def holm(p_values: list[float]) -> list[float]:
+    """Holm-adjusted p-values: the smallest p times m, the next times m - 1, ..., never
+    decreasing and at most 1. A test passes at level alpha when its adjusted p <= alpha."""
+    if not all(0 <= p <= 1 for p in p_values):
+        raise ValueError(f"p-values must lie in [0, 1], got {p_values}")
+    m = len(p_values)
+    adjusted = [0.0] * m
+    running_max = 0.0
+    for rank, i in enumerate(sorted(range(m), key=lambda i: p_values[i])):  # smallest first
+        running_max = max(running_max, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running_max
+    return adjusted
+# --8<-- [end:holm]
+
+
+# --8<-- [start:summary]
+# Needs: weat.py:association, weat.py:p_value, weat.py:leave_one_out
+import torch
+
+
+def weat(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> dict:
+    """One WEAT: d, its range with one word left out, the mean associations, the p-value."""
+    d_fewer = leave_one_out_effect_sizes(X, Y, A, B)
+    test = permutation_test(X, Y, A, B)
+    return {"d": effect_size(X, Y, A, B),
+            "d, one word out: min": d_fewer.min().item(),
+            "d, one word out: max": d_fewer.max().item(),
+            "mean s(X)": association(X, A, B).mean().item(),
+            "mean s(Y)": association(Y, A, B).mean().item(),
+            "splits as large": f"{test.as_large:,} of {test.num_splits:,}"
+                               + ("" if test.exact else " sampled"),
+            "p": test.p_value}
+# --8<-- [end:summary]
 
 
 # --8<-- [start:word_sets]
 # Word sets of Caliskan, Bryson and Narayanan, "Semantics derived automatically from language
-# corpora contain human-like biases", Science 356 (2017): their tests 1, 6 and 7.
+# corpora contain human-like biases", Science 356 (2017): their tests 1, 6, 7 and 8.
 FLOWERS = ("aster clover hyacinth marigold poppy azalea crocus iris orchid rose bluebell "
            "daffodil lilac pansy tulip buttercup daisy lily peony violet carnation gladiola "
            "magnolia petunia zinnia").split()
@@ -103,4 +178,8 @@ MATH = "math algebra geometry calculus equations computation numbers addition".s
 ARTS = "poetry art dance literature novel symphony drama sculpture".split()
 MALE_TERMS = "male man boy brother he him his son".split()
 FEMALE_TERMS = "female woman girl sister she her hers daughter".split()
+SCIENCE = "science technology physics chemistry Einstein NASA experiment astronomy".split()
+ARTS_8 = "poetry art Shakespeare dance literature novel symphony drama".split()
+MALE_FAMILY = "brother father uncle grandfather son he his him".split()
+FEMALE_FAMILY = "sister mother aunt grandmother daughter she hers her".split()
 # --8<-- [end:word_sets]
