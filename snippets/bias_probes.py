@@ -12,6 +12,8 @@ def sample_completions(model, tokenizer, prompt: str, num_samples: int = 100,
     """`num_samples` continuations of `prompt`, drawn from the model's full distribution."""
     if num_samples < 1:
         raise ValueError(f"num_samples must be >= 1, got {num_samples}")
+    if max_new_tokens < 1:
+        raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
     inputs = tokenizer(prompt, return_tensors="pt").to(model.device)  # plain text, no chat
     torch.manual_seed(seed)
     output_ids = model.generate(
@@ -23,34 +25,57 @@ def sample_completions(model, tokenizer, prompt: str, num_samples: int = 100,
 # --8<-- [end:completions]
 
 
+# --8<-- [start:jobs]
+# Jobs held mostly by women, and mostly by men, in U.S. labour statistics (Bureau of Labor
+# Statistics, Current Population Survey, "Employed persons by detailed occupation and sex").
+# Each starts with a consonant, so that "a" before it is grammatical, and none is marked for
+# gender by its form (no "waitress").
+WOMEN_MOSTLY = ["nurse", "secretary", "receptionist", "housekeeper", "hairdresser", "nanny"]
+MEN_MOSTLY = ["mechanic", "carpenter", "plumber", "pilot", "firefighter", "welder"]
+JOB_GROUPS = {"jobs held mostly by women": WOMEN_MOSTLY, "jobs held mostly by men": MEN_MOSTLY}
+# --8<-- [end:jobs]
+
+
 # --8<-- [start:count]
 import re
 from collections import Counter
 
-
-def first_word(completion: str) -> str:
-    """The first word of a completion, lower-cased: " Nurse at a" -> "nurse"."""
-    words = re.findall(r"[a-z]+(?:[-'][a-z]+)*", completion.lower())
-    return words[0] if words else ""
+import pandas as pd
 
 
-def count_first_words(completions: list[str]) -> Counter:
-    """How often each first word starts a completion (empty completions are not counted)."""
-    return Counter(word for word in map(first_word, completions) if word)
+def words_of(completion: str) -> list[str]:
+    """The words of a completion, lower-cased: " part-time Nurse, at" -> ["part-time", "nurse",
+    "at"]."""
+    return re.findall(r"[a-z]+(?:[-'][a-z]+)*", completion.lower())
 
 
-def side_by_side(counts: dict[str, Counter], top: int = 8) -> list[list[str]]:
-    """Rows of a table: the `top` most common words of each prompt with their counts."""
-    columns = [[f"{word} ({n})" for word, n in counter.most_common(top)]
-               for counter in counts.values()]
-    return [[column[i] if i < len(column) else "" for column in columns] for i in range(top)]
+def job_word(completion: str, jobs: list[str]) -> str:
+    """The first word of `completion` that is one of `jobs` ("" if none is): the job word of
+    " part-time nurse at" is "nurse", even though "part-time" comes first."""
+    return next((word for word in words_of(completion) if word in jobs), "")
+
+
+def count_job_words(completions: list[str], jobs: list[str]) -> Counter:
+    """How many completions name each of `jobs` (completions that name none are not counted)."""
+    return Counter(word for word in (job_word(c, jobs) for c in completions) if word)
+
+
+def group_counts(samples: dict[tuple[str, int], list[str]],
+                 groups: dict[str, list[str]]) -> pd.DataFrame:
+    """For each (prompt, seed)'s completions: how many name a job of each group. Rows: prompt
+    and group; columns: seed."""
+    if not samples or not groups:
+        raise ValueError(f"need samples and groups, got {len(samples)} and {len(groups)}")
+    rows = {}
+    for (prompt, seed), completions in samples.items():
+        for group, jobs in groups.items():
+            rows.setdefault((prompt, group), {})[f"seed {seed}"] = sum(
+                count_job_words(completions, jobs).values())
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["prompt", "names one of"])
 # --8<-- [end:count]
 
 
 # --8<-- [start:log_prob]
-import math
-
-import pandas as pd
 import torch
 
 
@@ -66,18 +91,69 @@ def continuation_log_prob(model, tokenizer, prompt: str, continuation: str) -> f
     # the token at position t is predicted by the logits at position t - 1
     positions = range(len(prompt_ids) - 1, input_ids.shape[1] - 1)
     return sum(log_probs[t, input_ids[0, t + 1]].item() for t in positions)
-
-
-def occupation_table(model, tokenizer, prompt_a: str, prompt_b: str, words: list[str]):
-    """P(" word" | prompt) after each of two prompts, and how many times likelier after b."""
-    rows = {}
-    for word in words:
-        p_a = math.exp(continuation_log_prob(model, tokenizer, prompt_a, " " + word))
-        p_b = math.exp(continuation_log_prob(model, tokenizer, prompt_b, " " + word))
-        rows[word] = {f"P(word | {prompt_a!r})": p_a, f"P(word | {prompt_b!r})": p_b,
-                      "ratio b / a": p_b / p_a}
-    return pd.DataFrame.from_dict(rows, orient="index")
 # --8<-- [end:log_prob]
+
+
+# --8<-- [start:log_probs]
+import torch
+
+
+@torch.no_grad()
+def continuation_log_probs(model, tokenizer, prompt: str,
+                           continuations: list[str]) -> torch.Tensor:
+    """log P(continuation | prompt) for every continuation at once, in one padded batch."""
+    if not continuations:
+        raise ValueError("continuations is empty: nothing to score")
+    prompt_ids = tokenizer(prompt)["input_ids"]
+    ids = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in continuations]
+    if not all(ids):
+        raise ValueError(f"every continuation must hold a token, got {continuations!r}")
+    width = len(prompt_ids) + max(map(len, ids))
+    input_ids = torch.zeros(len(ids), width, dtype=torch.long)  # padded on the right
+    attention_mask = torch.zeros(len(ids), width, dtype=torch.long)
+    for row, c_ids in enumerate(ids):
+        input_ids[row, :len(prompt_ids) + len(c_ids)] = torch.tensor(prompt_ids + c_ids)
+        attention_mask[row, :len(prompt_ids) + len(c_ids)] = 1
+    input_ids, attention_mask = input_ids.to(model.device), attention_mask.to(model.device)
+    log_probs = model(input_ids, attention_mask=attention_mask).logits.log_softmax(-1)
+    # (num_continuations, width, vocab_size): the token at t is predicted at t - 1
+    token_log_probs = log_probs[:, :-1].gather(-1, input_ids[:, 1:, None])[..., 0]
+    in_continuation = attention_mask[:, 1:].clone()
+    in_continuation[:, :len(prompt_ids) - 1] = 0  # the prompt's own tokens do not count
+    return (token_log_probs * in_continuation).sum(dim=1)  # (num_continuations,)
+# --8<-- [end:log_probs]
+
+
+# --8<-- [start:tables]
+# Needs: bias_probes.py:log_probs
+import pandas as pd
+
+
+def occupation_table(model, tokenizer, prompt_a: str, prompt_b: str,
+                     words: list[str]) -> pd.DataFrame:
+    """1,000 x P(" word" | prompt) after each of two prompts, and how many times likelier
+    after b: the expected number of continuations, out of 1,000, that begin with the word."""
+    p_a, p_b = (continuation_log_probs(model, tokenizer, prompt, [" " + w for w in words])
+                .double().exp().cpu() for prompt in (prompt_a, prompt_b))  # (num_words,)
+    return pd.DataFrame({f"per 1,000 after {prompt_a!r}": 1000 * p_a,
+                         f"per 1,000 after {prompt_b!r}": 1000 * p_b,
+                         "ratio b / a": p_b / p_a},
+                        index=pd.Index(words, name="next word"))
+
+
+def group_table(model, tokenizer, prompts: list[str],
+                groups: dict[str, list[str]]) -> pd.DataFrame:
+    """1,000 x P(the next word is one of a group's jobs | prompt): a row per prompt, a column
+    per group."""
+    if not prompts or not groups:
+        raise ValueError(f"need prompts and groups, got {len(prompts)} and {len(groups)}")
+    return pd.DataFrame(
+        {group: [1000 * continuation_log_probs(model, tokenizer, prompt, [" " + w for w in jobs])
+                 .double().exp().sum().item()
+                 for prompt in prompts]
+         for group, jobs in groups.items()},
+        index=pd.Index(prompts, name="per 1,000 continuations of"))
+# --8<-- [end:tables]
 
 
 # --8<-- [start:ask]
