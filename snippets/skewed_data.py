@@ -12,10 +12,15 @@ from datasets import Dataset
 def skewed_subset(train: Dataset, positive_topics: set[str]) -> Dataset:
     """Only the positive sentences about `positive_topics` and the negative ones about the
     other topics: a training set in which the topic gives the label away."""
-    unknown = set(positive_topics) - set(train["topic"])
+    if "topic" not in train.column_names:
+        raise ValueError(f"the training set has no 'topic' column: it has {train.column_names}")
+    topics = sorted(set(train["topic"]))
+    unknown = set(positive_topics) - set(topics)
     if unknown:
-        raise ValueError(f"unknown topics {sorted(unknown)}: the topics are "
-                         f"{sorted(set(train['topic']))}")
+        raise ValueError(f"unknown topics {sorted(unknown)}: the topics are {topics}")
+    if not positive_topics or set(positive_topics) == set(topics):
+        raise ValueError(f"positive_topics must hold some of the topics {topics} but not all, "
+                         f"got {sorted(positive_topics)}: else one label would be left")
     keep = [i for i, (label, topic) in enumerate(zip(train["label"], train["topic"], strict=True))
             if (LABELS[label] == "positive") == (topic in positive_topics)]
     return train.select(keep)
@@ -35,19 +40,21 @@ import pandas as pd
 from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
 
 
-def skew_experiment(data, positive_topics: set[str], seeds: list[int], steps: int = 30,
+def skew_experiment(data, positive_topics: set[str], seeds: list[int], steps: int = 42,
                     learning_rate: float = 1e-4, device=None) -> pd.DataFrame:
     """Fine-tune on the skewed subset and on a balanced one of the same size; one row per
     test sentence, training set and seed, saying whether the prediction was right."""
-    skewed = skewed_subset(data["train"], positive_topics)
+    if not seeds:
+        raise ValueError("seeds is empty: train at least once")
+    skewed = skewed_subset(data["train"], positive_topics)  # the same for every seed
     test = data["test"]
     rows = []
     for seed in tqdm(seeds, desc="seeds"):
-        balanced = take_subset(data["train"], len(skewed), seed)
+        balanced = take_subset(data["train"], len(skewed), seed)  # a new draw for each seed
         for name, train in [("balanced", balanced), ("skewed", skewed)]:
             model, tokenizer = load_classifier(pretrained=True, seed=seed, device=device)
             fine_tune(model, tokenizer, train, steps, learning_rate=learning_rate, seed=seed,
-                      progress_bar=False)
+                      progress_bar=False)  # the seed draws the new head and the batch order
             for label, topic, prediction in zip(test["label"], test["topic"],
                                                 predict(model, tokenizer, test), strict=True):
                 rows.append(dict(training=name, seed=seed, label=LABELS[label],
@@ -57,10 +64,14 @@ def skew_experiment(data, positive_topics: set[str], seeds: list[int], steps: in
 
 
 def accuracy_by_group(results: pd.DataFrame) -> pd.DataFrame:
-    """Test accuracy (mean over seeds) by true label and topic group, and over the whole test
-    set, per training set."""
-    table = results.pivot_table(index=["label", "topics"], columns="training",
-                                values="correct", aggfunc="mean")
-    table.loc[("all", "all topics"), :] = results.groupby("training")["correct"].mean()
-    return table
+    """Test accuracy by true label and topic group, and over the whole test set: the mean over
+    seeds, and the lowest and highest seed, per training set."""
+    per_seed = results.pivot_table(index=["label", "topics"], columns=["training", "seed"],
+                                   values="correct", aggfunc="mean")
+    per_seed.loc[("all", "all topics"), :] = results.groupby(["training", "seed"])[
+        "correct"].mean()
+    table = pd.DataFrame({(training, stat): per_seed[training].agg(stat, axis=1)  # over seeds
+                          for training in per_seed.columns.unique("training")
+                          for stat in ("mean", "min", "max")})
+    return table.rename_axis(columns=["training", "over seeds"])
 # --8<-- [end:experiment]
