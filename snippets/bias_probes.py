@@ -44,26 +44,24 @@ import pandas as pd
 
 
 def words_of(completion: str) -> list[str]:
-    """The words of a completion, lower-cased: " part-time Nurse, at" -> ["part-time", "nurse",
-    "at"]."""
+    """The words of a completion, lower-cased: " Part-time Nurse." -> part-time, nurse."""
     return re.findall(r"[a-z]+(?:[-'][a-z]+)*", completion.lower())
 
 
 def job_word(completion: str, jobs: list[str]) -> str:
-    """The first word of `completion` that is one of `jobs` ("" if none is): the job word of
-    " part-time nurse at" is "nurse", even though "part-time" comes first."""
+    """The first word of `completion` in `jobs`, or "": " part-time nurse at" -> "nurse"."""
     return next((word for word in words_of(completion) if word in jobs), "")
 
 
 def count_job_words(completions: list[str], jobs: list[str]) -> Counter:
-    """How many completions name each of `jobs` (completions that name none are not counted)."""
+    """How many completions name each of `jobs` (those that name none are not counted)."""
     return Counter(word for word in (job_word(c, jobs) for c in completions) if word)
 
 
 def group_counts(samples: dict[tuple[str, int], list[str]],
                  groups: dict[str, list[str]]) -> pd.DataFrame:
-    """For each (prompt, seed)'s completions: how many name a job of each group. Rows: prompt
-    and group; columns: seed."""
+    """How many completions name a job of each group: a row per prompt and group, a column
+    per seed."""
     if not samples or not groups:
         raise ValueError(f"need samples and groups, got {len(samples)} and {len(groups)}")
     rows = {}
@@ -71,7 +69,8 @@ def group_counts(samples: dict[tuple[str, int], list[str]],
         for group, jobs in groups.items():
             rows.setdefault((prompt, group), {})[f"seed {seed}"] = sum(
                 count_job_words(completions, jobs).values())
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["prompt", "names one of"])
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    return table.rename_axis(["prompt", "names one of"])
 # --8<-- [end:count]
 
 
@@ -101,7 +100,7 @@ import torch
 @torch.no_grad()
 def continuation_log_probs(model, tokenizer, prompt: str,
                            continuations: list[str]) -> torch.Tensor:
-    """log P(continuation | prompt) for every continuation at once, in one padded batch."""
+    """log P(continuation | prompt) for every continuation, in one padded batch."""
     if not continuations:
         raise ValueError("continuations is empty: nothing to score")
     prompt_ids = tokenizer(prompt)["input_ids"]
@@ -114,9 +113,11 @@ def continuation_log_probs(model, tokenizer, prompt: str,
     for row, c_ids in enumerate(ids):
         input_ids[row, :len(prompt_ids) + len(c_ids)] = torch.tensor(prompt_ids + c_ids)
         attention_mask[row, :len(prompt_ids) + len(c_ids)] = 1
-    input_ids, attention_mask = input_ids.to(model.device), attention_mask.to(model.device)
-    log_probs = model(input_ids, attention_mask=attention_mask).logits.log_softmax(-1)
-    # (num_continuations, width, vocab_size): the token at t is predicted at t - 1
+    input_ids = input_ids.to(model.device)
+    attention_mask = attention_mask.to(model.device)
+    logits = model(input_ids, attention_mask=attention_mask).logits
+    log_probs = logits.log_softmax(-1)  # (num_continuations, width, vocab_size)
+    # the token at position t is predicted by the logits at position t - 1
     token_log_probs = log_probs[:, :-1].gather(-1, input_ids[:, 1:, None])[..., 0]
     in_continuation = attention_mask[:, 1:].clone()
     in_continuation[:, :len(prompt_ids) - 1] = 0  # the prompt's own tokens do not count
@@ -131,9 +132,9 @@ import pandas as pd
 
 def occupation_table(model, tokenizer, prompt_a: str, prompt_b: str,
                      words: list[str]) -> pd.DataFrame:
-    """1,000 x P(" word" | prompt) after each of two prompts, and how many times likelier
-    after b: the expected number of continuations, out of 1,000, that begin with the word."""
-    p_a, p_b = (continuation_log_probs(model, tokenizer, prompt, [" " + w for w in words])
+    """1,000 x P(" word" | prompt) after two prompts, and how many times likelier after b."""
+    continuations = [" " + word for word in words]
+    p_a, p_b = (continuation_log_probs(model, tokenizer, prompt, continuations)
                 .double().exp().cpu() for prompt in (prompt_a, prompt_b))  # (num_words,)
     return pd.DataFrame({f"per 1,000 after {prompt_a!r}": 1000 * p_a,
                          f"per 1,000 after {prompt_b!r}": 1000 * p_b,
@@ -143,14 +144,13 @@ def occupation_table(model, tokenizer, prompt_a: str, prompt_b: str,
 
 def group_table(model, tokenizer, prompts: list[str],
                 groups: dict[str, list[str]]) -> pd.DataFrame:
-    """1,000 x P(the next word is one of a group's jobs | prompt): a row per prompt, a column
-    per group."""
+    """1,000 x P(the next word is one of a group's jobs | prompt), per prompt and group."""
     if not prompts or not groups:
         raise ValueError(f"need prompts and groups, got {len(prompts)} and {len(groups)}")
     return pd.DataFrame(
-        {group: [1000 * continuation_log_probs(model, tokenizer, prompt, [" " + w for w in jobs])
-                 .double().exp().sum().item()
-                 for prompt in prompts]
+        {group: [1000 * continuation_log_probs(model, tokenizer, prompt,
+                                               [" " + job for job in jobs])
+                 .double().exp().sum().item() for prompt in prompts]
          for group, jobs in groups.items()},
         index=pd.Index(prompts, name="per 1,000 continuations of"))
 # --8<-- [end:tables]

@@ -64,14 +64,13 @@ def skew_experiment(data, positive_topics: set[str], seeds: list[int], steps: in
 
 
 def accuracy_by_group(results: pd.DataFrame) -> pd.DataFrame:
-    """Test accuracy by true label and topic group, and over the whole test set: the mean over
-    seeds, and the lowest and highest seed, per training set."""
-    per_seed = results.pivot_table(index=["label", "topics"], columns=["training", "seed"],
-                                   values="correct", aggfunc="mean")
-    per_seed.loc[("all", "all topics"), :] = results.groupby(["training", "seed"])[
-        "correct"].mean()
-    table = pd.DataFrame({(training, stat): per_seed[training].agg(stat, axis=1)  # over seeds
+    """Test accuracy by label and topic group, and overall: mean, min and max over seeds."""
+    per_seed = results.pivot_table(index=["label", "topics"], values="correct",
+                                   columns=["training", "seed"], aggfunc="mean")
+    overall = results.groupby(["training", "seed"])["correct"].mean()
+    per_seed.loc[("all", "all topics"), :] = overall
+    table = pd.DataFrame({(training, stat): per_seed[training].agg(stat, axis=1)
                           for training in per_seed.columns.unique("training")
-                          for stat in ("mean", "min", "max")})
+                          for stat in ("mean", "min", "max")})  # over the seeds
     return table.rename_axis(columns=["training", "over seeds"])
 # --8<-- [end:experiment]

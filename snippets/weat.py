@@ -94,7 +94,7 @@ def permutation_test(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor, B: torch
                           for _ in range(num_samples)]).to(s.device)
     statistics = 2 * s[splits].sum(dim=1) - total
     as_large = int((statistics >= observed - 1e-6).sum())
-    # counting the observed split as one more: never exactly 0, at least 1 / (num_samples + 1)
+    # the observed split counts as one more: p is at least 1 / (num_samples + 1)
     return PermutationTest((as_large + 1) / (num_samples + 1), as_large, num_samples,
                            exact=False)
 # --8<-- [end:p_value]
@@ -107,7 +107,7 @@ import torch
 
 def leave_one_out_effect_sizes(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor,
                                B: torch.Tensor) -> torch.Tensor:
-    """d recomputed with each word of X, Y, A and B left out in turn: (|X|+|Y|+|A|+|B|,)."""
+    """d with each word of X, Y, A and B left out in turn: (|X| + |Y| + |A| + |B|,)."""
     sets = [X, Y, A, B]
     ds = []
     for k, words in enumerate(sets):
@@ -121,14 +121,14 @@ def leave_one_out_effect_sizes(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor
 
 # --8<-- [start:holm]
 def holm(p_values: list[float]) -> list[float]:
-    """Holm-adjusted p-values: the smallest p times m, the next times m - 1, ..., never
-    decreasing and at most 1. A test passes at level alpha when its adjusted p <= alpha."""
+    """Holm-adjusted p-values: a test passes at level alpha when its value is <= alpha."""
     if not all(0 <= p <= 1 for p in p_values):
         raise ValueError(f"p-values must lie in [0, 1], got {p_values}")
     m = len(p_values)
     adjusted = [0.0] * m
     running_max = 0.0
-    for rank, i in enumerate(sorted(range(m), key=lambda i: p_values[i])):  # smallest first
+    order = sorted(range(m), key=lambda i: p_values[i])  # smallest p first
+    for rank, i in enumerate(order):  # times m, then m - 1, ...; never decreasing, at most 1
         running_max = max(running_max, min(1.0, (m - rank) * p_values[i]))
         adjusted[i] = running_max
     return adjusted
@@ -141,7 +141,7 @@ import torch
 
 
 def weat(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> dict:
-    """One WEAT: d, its range with one word left out, the mean associations, the p-value."""
+    """One WEAT: d, d with one word left out, the mean associations, the p-value."""
     d_fewer = leave_one_out_effect_sizes(X, Y, A, B)
     test = permutation_test(X, Y, A, B)
     return {"d": effect_size(X, Y, A, B),
