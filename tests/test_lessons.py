@@ -245,6 +245,7 @@ def test_the_quiz_hides_each_answer_links_it_to_a_lesson_and_types_no_number():
 
 def test_the_notebook_stylesheet_keeps_only_rules_the_page_can_use():
     from bs4 import BeautifulSoup
+
     from lessons import prune_notebook_css
 
     soup = BeautifulSoup(
