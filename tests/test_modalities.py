@@ -2,7 +2,13 @@ import pytest
 import torch
 from transformers import ViTModel, Wav2Vec2Config, Wav2Vec2Model
 
-from snippets.modalities import conv_output_length, image_to_patches, small_videomae, video_tokens
+from snippets.modalities import (
+    conv_output_length,
+    image_to_patches,
+    receptive_field,
+    small_videomae,
+    video_tokens,
+)
 from snippets.random_models import random_model
 
 
@@ -39,6 +45,21 @@ def test_frames_are_the_libraries_feature_lengths(device):
     assert frames.shape == (1, 198, 64)
     with pytest.raises(ValueError, match="same length"):
         conv_output_length(100, [2, 2], [1])
+
+
+def test_receptive_field_and_hop_give_the_number_of_frames():
+    real = Wav2Vec2Config()
+    assert receptive_field(real.conv_kernel, real.conv_stride) == (400, 320)  # 25 ms, 20 ms
+    assert receptive_field([3], [1]) == (3, 1) and receptive_field([3, 3], [1, 1]) == (5, 1)
+    for kernels, strides in [(real.conv_kernel, real.conv_stride), ((10, 8, 8), (5, 4, 4)),
+                             ((7, 5, 3), (3, 2, 2))]:
+        field, hop = receptive_field(kernels, strides)
+        for num_samples in range(field, field + 3 * hop + 1):  # every remainder, and beyond
+            assert conv_output_length(num_samples, kernels, strides) == (
+                (num_samples - field) // hop + 1)
+        assert conv_output_length(field - 1, kernels, strides) <= 0  # shorter: no frame
+    with pytest.raises(ValueError, match="same length"):
+        receptive_field([2, 2], [1])
 
 
 def test_videomae_turns_tubelets_into_tokens(device):
