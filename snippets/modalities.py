@@ -21,17 +21,6 @@ def image_to_patches(pixel_values: torch.Tensor, patch_size: int) -> torch.Tenso
 
 
 # --8<-- [start:frames]
-def conv_output_length(num_samples: int, kernels: list[int], strides: list[int]) -> int:
-    """Frames left after a stack of 1-d convolutions without padding: each one slides a kernel
-    over the signal, `stride` samples at a time."""
-    if len(kernels) != len(strides):
-        raise ValueError(f"kernels and strides must have the same length, got {kernels}, {strides}")
-    length = num_samples
-    for kernel, stride in zip(kernels, strides, strict=True):
-        length = (length - kernel) // stride + 1  # positions where the kernel fits
-    return length
-
-
 def receptive_field(kernels: list[int], strides: list[int]) -> tuple[int, int]:
     """(samples one output frame sees, samples between two frames) of a stack of 1-d
     convolutions: frames = (num_samples - field) // hop + 1."""
