@@ -1,5 +1,14 @@
 """The Hugging Face libraries at work offline: Tokenizers, Datasets, Accelerate, the Hub."""
 
+# --8<-- [start:offline]
+import os
+
+# Before transformers, datasets or huggingface_hub is imported: they read this variable once,
+# at import. Nothing is downloaded from the Hub; start Jupyter with HF_HUB_OFFLINE=0 to go online.
+if "HF_HUB_OFFLINE" not in os.environ:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+# --8<-- [end:offline]
+
 from snippets.models import (  # shown by their own sections
     MINILM_HUB, SMOLLM2_HUB, get_device, load_minilm, load_smollm2)
 
@@ -19,6 +28,7 @@ def encode_with_offsets(tokenizer_file: str | Path, text: str) -> list[tuple[str
 
 
 # --8<-- [start:datasets_local]
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
@@ -37,6 +47,15 @@ def count_words(row: dict) -> dict:
     return {"num_words": len(row["text"].split())}
 
 
+def label_counts(dataset: Dataset, column: str = "label") -> dict[str, int]:
+    """Rows per label, sorted by name; a ClassLabel column's integer ids are shown as names."""
+    labels = dataset[column]
+    feature = dataset.features[column]
+    if hasattr(feature, "int2str"):  # class_encode_column stored the labels as 0, 1, 2, ...
+        labels = feature.int2str(labels)
+    return dict(sorted(Counter(labels).items()))
+
+
 def open_memory_mapped(arrow_file: str | Path) -> tuple[Dataset, int]:
     """The Dataset stored in `arrow_file`, and the bytes Arrow allocated in RAM to open it."""
     allocated_before = pa.total_allocated_bytes()
@@ -53,8 +72,10 @@ from accelerate import Accelerator
 
 def place_with_accelerate(model: torch.nn.Module, batch: dict, device: str | None = None):
     """(accelerator, model, batch) with the model and every tensor of `batch` on one device."""
-    accelerator = Accelerator(cpu=get_device(device).type == "cpu")  # CUDA when it is chosen
+    accelerator = Accelerator(cpu=get_device(device).type == "cpu")  # the device we chose
     model = accelerator.prepare(model)  # one process, one device: the model is moved, not wrapped
+    # a batch we built ourselves is moved by hand (a DataLoader passed to prepare() would be
+    # wrapped so that its batches arrive on the device)
     batch = {name: tensor.to(accelerator.device) for name, tensor in batch.items()}
     return accelerator, model, batch
 # --8<-- [end:accelerate_place]
@@ -101,7 +122,8 @@ def offline_settings() -> dict:
 
 
 def load_from_hub(device: str | None = None) -> dict:
-    """Online, the same two models by their names on the Hub (downloaded once, then cached)."""
+    """Online, the published checkpoints by their Hub names (downloaded once, then cached):
+    SmolLM2 in its original bfloat16 weights, not the 4-bit rounding packaged for offline use."""
     return {SMOLLM2_HUB: load_smollm2(SMOLLM2_HUB, device),  # HuggingFaceTB/SmolLM2-135M-Instruct
             MINILM_HUB: load_minilm(MINILM_HUB, device)}  # sentence-transformers/all-MiniLM-L6-v2
 # --8<-- [end:online]

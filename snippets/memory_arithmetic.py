@@ -30,6 +30,14 @@ def count_parameters(model: torch.nn.Module) -> int:
     for parameter in model.parameters():  # yields each shared tensor only once
         num_parameters += parameter.numel()
     return num_parameters
+
+
+def count_parameters_per_name(model: torch.nn.Module) -> int:
+    """Number of weights counted layer by layer: a tied tensor is counted once per layer."""
+    num_parameters = 0
+    for _, parameter in model.named_parameters(remove_duplicate=False):
+        num_parameters += parameter.numel()
+    return num_parameters
 # --8<-- [end:count_parameters]
 
 
@@ -69,7 +77,7 @@ def block_bits_per_weight(block_size: int, bits: int, scale_bytes: int) -> float
 
 
 def gguf_layout(path: str | Path) -> tuple[dict[str, dict], int]:
-    """{tensor type: weights, bytes, bits per weight} of a GGUF file, and its metadata bytes."""
+    """{tensor type: weights, bytes, bits per weight} of a GGUF file, and its header bytes."""
     reader = GGUFReader(path)
     by_type = defaultdict(lambda: {"weights": 0, "bytes": 0})
     for tensor in reader.tensors:
@@ -77,5 +85,7 @@ def gguf_layout(path: str | Path) -> tuple[dict[str, dict], int]:
         by_type[tensor.tensor_type.name]["bytes"] += int(tensor.n_bytes)
     for row in by_type.values():
         row["bits_per_weight"] = 8 * row["bytes"] / row["weights"]
-    return dict(by_type), reader.data_offset  # metadata: tokenizer, chat template, config
+    # the header, before the tensors: metadata (config, tokenizer, chat template), the index
+    # of the tensors (names, shapes, types, offsets) and padding to align the tensor data
+    return dict(by_type), reader.data_offset
 # --8<-- [end:gguf_layout]

@@ -21,15 +21,16 @@ def image_to_patches(pixel_values: torch.Tensor, patch_size: int) -> torch.Tenso
 
 
 # --8<-- [start:frames]
-def conv_output_length(num_samples: int, kernels: list[int], strides: list[int]) -> int:
-    """Frames left after a stack of 1-d convolutions without padding: each one slides a kernel
-    over the signal, `stride` samples at a time."""
+def receptive_field(kernels: list[int], strides: list[int]) -> tuple[int, int]:
+    """(samples one output frame sees, samples between two frames) of a stack of 1-d
+    convolutions: frames = (num_samples - field) // hop + 1."""
     if len(kernels) != len(strides):
         raise ValueError(f"kernels and strides must have the same length, got {kernels}, {strides}")
-    length = num_samples
+    field, hop = 1, 1
     for kernel, stride in zip(kernels, strides, strict=True):
-        length = (length - kernel) // stride + 1  # positions where the kernel fits
-    return length
+        field += (kernel - 1) * hop  # the kernel reaches kernel - 1 positions further below
+        hop *= stride  # samples between two neighbouring positions of this layer
+    return field, hop
 # --8<-- [end:frames]
 
 

@@ -26,7 +26,7 @@ def sentence_similarity(extractor, source: str, sentences: list[str]) -> list[fl
     vectors = []
     for text in [source] + sentences:
         tokens = torch.tensor(extractor(text)[0])  # (num_tokens, hidden_size)
-        vectors.append(tokens.mean(dim=0))  # MiniLM's pooling: the mean of its tokens
+        vectors.append(tokens.mean(dim=0))  # MiniLM's 1_Pooling/config.json: mean pooling
     vectors = torch.nn.functional.normalize(torch.stack(vectors), dim=-1)
     return (vectors[1:] @ vectors[0]).tolist()
 # --8<-- [end:sentence_similarity]
@@ -38,7 +38,8 @@ ROLES = ("system", "user", "assistant")
 
 def check_messages(messages) -> None:
     """Raise ValueError unless `messages` is a chat: a non-empty list of {"role", "content"}
-    dicts with a known role and non-empty text, ending with the user's turn."""
+    dicts with a known role and non-empty text, ending with the user's turn. Stricter than the
+    chat format, which also allows extra keys, content in parts and an assistant's last turn."""
     if not isinstance(messages, list) or not messages:
         raise ValueError(f"messages must be a non-empty list of dicts, got {messages!r}")
     for i, message in enumerate(messages):

@@ -6,22 +6,26 @@ from snippets.random_models import random_model  # shown in lessons by its own s
 # --8<-- [start:online]
 from transformers import pipeline
 
-# The real checkpoints, and the code a reader with internet access runs.
-ONLINE = {
-    "ner": dict(model="dbmdz/bert-large-cased-finetuned-conll03-english",
-                aggregation_strategy="simple"),  # transformers 5: not grouped_entities=True
-    "fill-mask": dict(model="google-bert/bert-base-uncased"),
-    "zero-shot-classification": dict(model="typeform/distilbert-base-uncased-mnli"),
-    "image-classification": dict(model="google/vit-base-patch16-224"),
-    "automatic-speech-recognition": dict(model="facebook/wav2vec2-base-960h"),
-}
 
-
-def online_pipeline(task: str):
-    """The pipeline for `task` with its real checkpoint, downloaded from the Hub once."""
-    if task not in ONLINE:
-        raise ValueError(f"task must be one of {list(ONLINE)}, got {task!r}")
-    return pipeline(task, **ONLINE[task])
+def course_examples_online(image, waveform) -> dict:
+    """The course's pipeline examples with real checkpoints, in transformers 5 spelling; online
+    only (each first call downloads a model). `image`: a PIL image; `waveform`: 16 kHz samples."""
+    ner = pipeline("ner", model="dbmdz/bert-large-cased-finetuned-conll03-english",
+                   aggregation_strategy="simple")  # transformers 4: grouped_entities=True
+    unmasker = pipeline("fill-mask", model="google-bert/bert-base-uncased")
+    classifier = pipeline("zero-shot-classification",
+                          model="typeform/distilbert-base-uncased-mnli")
+    image_classifier = pipeline("image-classification", model="google/vit-base-patch16-224")
+    transcriber = pipeline("automatic-speech-recognition", model="facebook/wav2vec2-base-960h")
+    return {
+        "ner": ner("My name is Sylvain and I work at Hugging Face in Brooklyn."),
+        "fill-mask": unmasker("This course will teach you all about [MASK] models.", top_k=2),
+        "zero-shot-classification": classifier(
+            "This is a course about the Transformers library",
+            candidate_labels=["education", "politics", "business"]),
+        "image-classification": image_classifier(image),
+        "automatic-speech-recognition": transcriber(waveform),
+    }
 # --8<-- [end:online]
 
 
@@ -49,13 +53,14 @@ def random_ner(tokenizer, device: str | None = None):
 
 
 def random_fill_mask(tokenizer, device: str | None = None):
-    """The fill-mask pipeline on a small BERT with a random masked-language-model head."""
+    """The fill-mask pipeline on a small BERT with random weights, body and head."""
     model = random_model(BertForMaskedLM, device=device)
     return pipeline("fill-mask", model=model, tokenizer=tokenizer, device=model.device)
 
 
 def random_zero_shot(tokenizer, device: str | None = None):
-    """Zero-shot classification on a small DistilBERT with a random 3-way NLI head."""
+    """Zero-shot classification on a small DistilBERT with random weights (body and 3-way
+    NLI head alike)."""
     id2label = {0: "entailment", 1: "neutral", 2: "contradiction"}  # the pipeline reads
     model = random_model(DistilBertForSequenceClassification, device=device,  # "entailment"
                          id2label=id2label, label2id={v: k for k, v in id2label.items()})

@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -9,6 +12,7 @@ from transformers import AutoTokenizer
 from snippets.ecosystem import (
     count_words,
     encode_with_offsets,
+    label_counts,
     load_csv_dataset,
     load_from_hub,
     offline_settings,
@@ -34,6 +38,10 @@ def checkpoint():
 
 def test_offsets_and_word_ids_are_those_of_the_transformers_fast_tokenizer(checkpoint):
     rows = encode_with_offsets(checkpoint / "tokenizer.json", TEXT)
+    # the text's own tokens, not the 128 of the file's padding; the rare word's pieces by hand
+    assert len(rows) == 19 and "[PAD]" not in [token for token, _, _ in rows]
+    assert rows[13:17] == [("trans", (46, 51), 6), ("##mo", (51, 53), 6),
+                           ("##gr", (53, 55), 6), ("##ify", (55, 58), 6)]
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     encoding = tokenizer(TEXT, return_offsets_mapping=True)
     assert [token for token, _, _ in rows] == encoding.tokens()
@@ -54,10 +62,15 @@ def test_csv_dataset_maps_filters_splits_and_is_memory_mapped(tmp_path):
     assert with_words[0]["num_words"] == len(dataset[0]["text"].split())
     short = with_words.filter(lambda row: row["num_words"] <= 8)
     assert 0 < short.num_rows < 80 and max(short["num_words"]) <= 8
+    with pytest.raises(ValueError, match="only supported for ClassLabel column"):
+        with_words.train_test_split(test_size=0.25, seed=0, stratify_by_column="label")
     splits = with_words.class_encode_column("label").train_test_split(
         test_size=0.25, seed=0, stratify_by_column="label")
     assert (splits["train"].num_rows, splits["test"].num_rows) == (60, 20)
-    assert sorted(Counter(splits["test"]["label"]).values()) == [5, 5, 5, 5]
+    assert label_counts(splits["test"]) == {"food": 5, "music": 5, "technology": 5, "weather": 5}
+    assert label_counts(splits["train"]) == dict.fromkeys(["food", "music", "technology",
+                                                            "weather"], 15)
+    assert label_counts(dataset) == dict(sorted(Counter(dataset["label"]).items()))  # text labels
     arrow_file = dataset.cache_files[0]["filename"]
     assert arrow_file.startswith(str(tmp_path)) and arrow_file.endswith(".arrow")
     mapped, allocated = open_memory_mapped(arrow_file)
@@ -103,3 +116,24 @@ def test_short_path_hides_the_machines_folders(monkeypatch, tmp_path):
     assert short_path(tmp_path / "me" / ".cache" / "huggingface" / "hub") == (
         "~/.cache/huggingface/hub")
     assert short_path("/opt/models/config.json") == "/opt/models/config.json"  # left as it is
+
+
+OFFLINE_CELL = ROOT / "snippets" / "ecosystem.py"
+
+
+def hub_offline_after_the_first_cell(environment_value: str | None) -> str:
+    """huggingface_hub's offline mode in a fresh Python that runs the lesson's first cell."""
+    section = OFFLINE_CELL.read_text().split("# --8<-- [start:offline]")[1].split(
+        "# --8<-- [end:offline]")[0]
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
+    if environment_value is not None:
+        env["HF_HUB_OFFLINE"] = environment_value
+    script = section + "\nfrom huggingface_hub import constants\nprint(constants.HF_HUB_OFFLINE)"
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, check=True)
+    return result.stdout.strip()
+
+
+def test_the_first_cell_makes_a_fresh_notebook_offline_unless_the_reader_chose():
+    assert hub_offline_after_the_first_cell(None) == "True"  # a downloaded notebook, as is
+    assert hub_offline_after_the_first_cell("0") == "False"  # a reader who wants the Hub

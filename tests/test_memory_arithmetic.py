@@ -6,21 +6,32 @@ from safetensors import safe_open
 from snippets.memory_arithmetic import (
     block_bits_per_weight,
     count_parameters,
+    count_parameters_per_name,
     gguf_layout,
     memory_table,
     safetensors_layout,
     weight_bytes,
 )
-from snippets.models import SMOLLM2_GGUF, cache_dir, package_dir
+from snippets.models import SMOLLM2_GGUF, package_dir, tiny_llama
 
 SMOLLM2_PARAMETERS = 134_515_008
 MINILM_PARAMETERS = 22_713_216
 
 
+def test_bytes_per_parameter_are_those_of_torch_tensors():
+    # torch's own storage of 1000 numbers at each precision (float4_e2m1fn_x2: two per byte)
+    dtypes = {"float32": torch.float32, "bfloat16": torch.bfloat16, "int8": torch.int8,
+              "4-bit": torch.float4_e2m1fn_x2}
+    for precision, dtype in dtypes.items():
+        num_elements = 500 if precision == "4-bit" else 1000
+        assert weight_bytes(1000, precision) == torch.empty(num_elements, dtype=dtype).nbytes
+    assert set(memory_table(1)) == set(dtypes)
+
+
 def test_the_notes_gpt4_figures_are_1_7_trillion_float32_weights():
-    table = memory_table(1.7e12)
+    table = memory_table(1.7e12)  # the notes: 1.7 trillion parameters, 6800 GB
+    assert table["float32"] == pytest.approx(6800)
     assert table == pytest.approx({"float32": 6800, "bfloat16": 3400, "int8": 1700, "4-bit": 850})
-    assert weight_bytes(1, "bfloat16") == 2 and weight_bytes(0, "4-bit") == 0
 
 
 def test_bad_precision_or_count_is_refused():
@@ -31,16 +42,29 @@ def test_bad_precision_or_count_is_refused():
         weight_bytes(-1, "int8")
 
 
-def test_smollm2_count_times_four_bytes_is_its_safetensors_file(smollm2):
+def llama_parameters(config) -> int:
+    """A Llama model's parameter count from its configuration alone, tied embeddings once."""
+    d, d_kv, d_ff = config.hidden_size, config.num_key_value_heads * config.head_dim, \
+        config.intermediate_size
+    per_layer = 2 * d * d + 2 * d * d_kv + 3 * d * d_ff + 2 * d  # q, o; k, v; MLP; two norms
+    output = 0 if config.tie_word_embeddings else config.vocab_size * d
+    return config.vocab_size * d + config.num_hidden_layers * per_layer + d + output
+
+
+def test_tied_embeddings_are_counted_once_and_per_name_twice():
+    for tied in [True, False]:
+        model = tiny_llama(seed=0, device="cpu", tie_word_embeddings=tied)
+        assert count_parameters(model) == llama_parameters(model.config)
+        extra = count_parameters_per_name(model) - count_parameters(model)
+        assert extra == (256 * 64 if tied else 0)  # the shared (vocab_size, hidden) matrix
+
+
+def test_smollm2_parameters_are_those_its_config_and_its_gguf_imply(smollm2):
     model, _ = smollm2
-    assert count_parameters(model) == SMOLLM2_PARAMETERS
-    # the output layer shares the embedding matrix: counted once, stored once
-    every_name = sum(p.numel() for _, p in model.named_parameters(remove_duplicate=False))
-    assert every_name - SMOLLM2_PARAMETERS == 49152 * 576
-    layout = safetensors_layout(cache_dir() / "SmolLM2-135M-Instruct" / "model.safetensors")
-    assert layout["tensor_bytes"] == weight_bytes(SMOLLM2_PARAMETERS, "float32") == 538_060_032
-    assert layout["elements"] == {"F32": SMOLLM2_PARAMETERS}
-    assert layout["file_bytes"] == layout["header_bytes"] + layout["tensor_bytes"]
+    assert model.lm_head.weight is model.model.embed_tokens.weight
+    assert count_parameters(model) == llama_parameters(model.config) == SMOLLM2_PARAMETERS
+    assert count_parameters_per_name(model) - SMOLLM2_PARAMETERS == 49152 * 576
+    assert memory_table(count_parameters(model))["bfloat16"] == pytest.approx(0.269, abs=1e-3)
 
 
 def test_minilm_file_holds_its_weights_and_one_int64_buffer(minilm):

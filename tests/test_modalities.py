@@ -2,7 +2,13 @@ import pytest
 import torch
 from transformers import ViTModel, Wav2Vec2Config, Wav2Vec2Model
 
-from snippets.modalities import conv_output_length, image_to_patches, small_videomae, video_tokens
+from snippets.ctc import samples_after_each_convolution
+from snippets.modalities import (
+    image_to_patches,
+    receptive_field,
+    small_videomae,
+    video_tokens,
+)
 from snippets.random_models import random_model
 
 
@@ -26,19 +32,29 @@ def test_patches_times_the_projection_are_vits_patch_embeddings(device):
         image_to_patches(torch.zeros(1, 3, 100, 100), 16)
 
 
-def test_frames_are_the_libraries_feature_lengths(device):
-    real = Wav2Vec2Config()  # facebook/wav2vec2-base's convolutions
-    assert conv_output_length(16000, real.conv_kernel, real.conv_stride) == 49
+def test_the_small_wav2vec2_makes_the_frames_its_convolutions_leave(device):
     model = random_model(Wav2Vec2Model, device=device.type)
-    for num_samples in [400, 16000, 23456]:
-        expected = int(model._get_feat_extract_output_lengths(num_samples))
-        config = model.config
-        assert conv_output_length(num_samples, config.conv_kernel, config.conv_stride) == expected
+    config = model.config
     with torch.no_grad():
         frames = model(torch.randn(1, 16000, device=device)).last_hidden_state
-    assert frames.shape == (1, 198, 64)
+    num_frames = samples_after_each_convolution(16000, config.conv_kernel, config.conv_stride)[-1]
+    assert frames.shape == (1, num_frames, 64) == (1, 198, 64)
+
+
+def test_receptive_field_and_hop_give_the_number_of_frames():
+    real = Wav2Vec2Config()
+    assert receptive_field(real.conv_kernel, real.conv_stride) == (400, 320)  # 25 ms, 20 ms
+    assert receptive_field([3], [1]) == (3, 1) and receptive_field([3, 3], [1, 1]) == (5, 1)
+    for kernels, strides in [(real.conv_kernel, real.conv_stride), ((10, 8, 8), (5, 4, 4)),
+                             ((7, 5, 3), (3, 2, 2))]:
+        field, hop = receptive_field(kernels, strides)
+        for num_samples in range(field, field + 3 * hop + 1):  # every remainder, and beyond
+            num_frames = samples_after_each_convolution(num_samples, kernels, strides)[-1]
+            assert num_frames == (num_samples - field) // hop + 1
+        too_short = samples_after_each_convolution(field - 1, kernels, strides)[-1]
+        assert too_short <= 0  # shorter than one receptive field: no frame
     with pytest.raises(ValueError, match="same length"):
-        conv_output_length(100, [2, 2], [1])
+        receptive_field([2, 2], [1])
 
 
 def test_videomae_turns_tubelets_into_tokens(device):

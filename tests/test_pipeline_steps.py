@@ -34,12 +34,22 @@ def test_three_classification_steps_give_the_pipelines_result(device):
         ours = classify_postprocess(classify_forward(model, inputs), model.config.id2label)
         assert ours == classifier(text, top_k=None)  # labels and scores, to the last bit
         assert ours[0] == classifier(text)[0] and ours[0]["score"] > ours[1]["score"]
+        # random weights of standard deviation 0.02: logits near 0, scores near 1/2
+        assert model.config.initializer_range == 0.02
+        assert classify_forward(model, inputs).abs().max() < 0.05
 
 
 def test_three_generation_steps_give_exactly_the_pipelines_reply(smollm2):
     model, tokenizer = smollm2
     messages = [{"role": "user", "content": "Give me a tip for learning to code."}]
     inputs = generate_preprocess(tokenizer, messages, model.device)
+    # the template adds SmolLM2's own system message: 39 token ids for a 9-word question
+    assert tokenizer.decode(inputs["input_ids"][0]) == (
+        "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging "
+        "Face<|im_end|>\n<|im_start|>user\nGive me a tip for learning to code.<|im_end|>\n"
+        "<|im_start|>assistant\n") == tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=False)
+    assert inputs["input_ids"].shape == (1, 39)
     output_ids = generate_forward(model, inputs, max_new_tokens=20)
     ours = generate_postprocess(tokenizer, inputs, output_ids)
     generator = text_generator(model, tokenizer)

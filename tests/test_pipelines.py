@@ -45,6 +45,25 @@ def test_summarize_translate_and_answer_are_chats_with_an_instruction(generator)
     assert "Lyon" in answer_question(generator, "Where does Marie live?", context, 20)
 
 
+ARTICLE = ("The Eiffel Tower was built for the 1889 World's Fair in Paris. At 330 metres it "
+           "was the tallest structure in the world until 1930. It is now one of the most "
+           "visited monuments on Earth.")
+
+
+def test_the_lessons_three_tasks_give_what_its_prose_says(generator, device):
+    """Lesson 03 judges these outputs in its prose: a copied summary, a wrong translation and
+    an answer right about 1889 that runs on. The site is built on the CPU."""
+    if device.type != "cpu":
+        pytest.skip("the page's outputs are the CPU build's; a GPU may round differently")
+    summary = summarize(generator, ARTICLE, max_new_tokens=40)
+    assert summary == ARTICLE.split(". ")[-1].replace("It", "The Eiffel Tower", 1)
+    assert translate(generator, "The weather is nice today.", "French", 20) == (
+        "L'avocado est bonjour.")
+    answer = answer_question(generator, "When was the Eiffel Tower built?", ARTICLE, 30)
+    assert answer.startswith("The Eiffel Tower was built in 1889, marking the 100th anniversary")
+    assert not answer.endswith(".")  # cut off by the 30-token limit
+
+
 def test_removed_and_unknown_tasks_and_empty_text_are_clear_errors(generator):
     removed = error_message(pipeline, "summarization")
     assert removed.startswith("KeyError: The task summarization has been removed from "

@@ -1,14 +1,16 @@
 import numpy as np
 import pytest
+import transformers
 from huggingface_hub import constants
 from transformers import AutoTokenizer
 
+from snippets import random_pipelines
 from snippets.models import minilm_checkpoint
 from snippets.pipelines import error_message
+from snippets.random_models import REAL_CHECKPOINTS
 from snippets.random_pipelines import (
-    ONLINE,
     character_tokenizer,
-    online_pipeline,
+    course_examples_online,
     random_fill_mask,
     random_image_classifier,
     random_ner,
@@ -38,8 +40,14 @@ def test_ner_groups_entities_with_placeholder_labels_and_character_offsets(wordp
     for entity in entities:  # each group's word is the text it spans, lower-cased
         span = SENTENCE[entity["start"]:entity["end"]].lower().replace(" ", "")
         assert span == entity["word"].replace("##", "").replace(" ", "")
-    # the Hugging Face course's transformers 4 argument is gone
+    # the uncased stand-in: the page's "sy", "##lva", "##in", not the cased model's "Sylvain"
+    assert wordpiece.tokenize("Sylvain") == ["sy", "##lva", "##in"]
+    # the Hugging Face course's transformers 4 argument is gone, at the call and in pipeline()
     assert error_message(ner, SENTENCE, grouped_entities=True).startswith("TypeError")
+    assert error_message(transformers.pipeline, "ner", model=ner.model, tokenizer=wordpiece,
+                         grouped_entities=True).startswith(
+        "TypeError: TokenClassificationPipeline._sanitize_parameters() got an unexpected "
+        "keyword argument 'grouped_entities'")
 
 
 def test_fill_mask_returns_vocabulary_tokens_in_the_sentence(wordpiece, device):
@@ -56,7 +64,7 @@ def test_zero_shot_ranks_every_candidate_label(wordpiece, device):
     result = classify("This is a course about the Transformers library", candidate_labels=labels)
     assert sorted(result["labels"]) == sorted(labels)
     assert sum(result["scores"]) == pytest.approx(1.0)
-    assert result["scores"] == pytest.approx([1 / 3] * 3, abs=0.01)  # an untrained head
+    assert result["scores"] == pytest.approx([1 / 3] * 3, abs=0.01)  # random: logits near 0
     assert error_message(classify, "Some text", candidate_labels=[]).startswith(
         "ValueError: You must include at least one label")
 
@@ -79,13 +87,49 @@ def test_speech_recognition_writes_characters_of_its_vocabulary(device):
     assert tone(0.5).shape == (8000,) and tone().dtype == np.float32
 
 
-def test_online_pipelines_name_real_checkpoints_and_fail_offline():
-    assert set(ONLINE) == {"ner", "fill-mask", "zero-shot-classification",
-                           "image-classification", "automatic-speech-recognition"}
-    assert ONLINE["ner"]["aggregation_strategy"] == "simple"
-    with pytest.raises(ValueError, match="task must be one of"):
-        online_pipeline("summarization")
+COURSE_CHECKPOINTS = {
+    "ner": "dbmdz/bert-large-cased-finetuned-conll03-english",
+    "fill-mask": REAL_CHECKPOINTS["bert"],  # the architectures of our random stand-ins
+    "zero-shot-classification": "typeform/distilbert-base-uncased-mnli",
+    "image-classification": REAL_CHECKPOINTS["vit"],
+    "automatic-speech-recognition": REAL_CHECKPOINTS["wav2vec2"],
+}
+
+
+def test_the_online_course_examples_run_with_random_stand_ins(monkeypatch, wordpiece, device):
+    """The online code, with each checkpoint's name swapped for a random model of its
+    architecture: the same task, arguments and inputs run offline (a misspelled argument, or
+    a transformers 4 one such as grouped_entities, would fail here)."""
+    stand_ins = {"ner": random_ner(wordpiece, device.type),
+                 "fill-mask": random_fill_mask(wordpiece, device.type),
+                 "zero-shot-classification": random_zero_shot(wordpiece, device.type),
+                 "image-classification": random_image_classifier(device.type),
+                 "automatic-speech-recognition": random_speech_recognizer(device.type)}
+    checkpoints = {}
+
+    def offline_pipeline(task, model, **kwargs):
+        checkpoints[task] = model
+        stand_in = stand_ins[task]
+        return transformers.pipeline(
+            task, model=stand_in.model, tokenizer=stand_in.tokenizer,
+            image_processor=stand_in.image_processor,
+            feature_extractor=stand_in.feature_extractor, device=stand_in.device, **kwargs)
+
+    monkeypatch.setattr(random_pipelines, "pipeline", offline_pipeline)
+    results = course_examples_online(striped_image(), tone(seconds=1.0))
+    assert checkpoints == COURSE_CHECKPOINTS
+    assert results["ner"] == stand_ins["ner"](SENTENCE)  # aggregation_strategy="simple"
+    assert all("entity_group" in entity for entity in results["ner"])
+    assert len(results["fill-mask"]) == 2
+    assert sorted(results["zero-shot-classification"]["labels"]) == [
+        "business", "education", "politics"]
+    assert len(results["image-classification"]) == 3
+    assert set(results["automatic-speech-recognition"]["text"]) <= set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ' ")
+
+
+def test_the_online_course_examples_need_the_hub():
     if not constants.HF_HUB_OFFLINE:
         pytest.skip("needs HF_HUB_OFFLINE=1")
     with pytest.raises(OSError, match="couldn't connect to 'https://huggingface.co'"):
-        online_pipeline("fill-mask")
+        course_examples_online(striped_image(), tone())
