@@ -105,6 +105,40 @@ def wrap_in_details(soup, element, css_class: str, summary: str) -> None:
     details.insert(0, label)
 
 
+def prune_notebook_css(soup) -> None:
+    """Drop the rules of nbconvert's JupyterLab stylesheet (over 500 kB on every lesson page)
+    whose selectors name a class that no element of the page has."""
+    import re
+
+    import tinycss2
+
+    used = {name for element in soup.find_all(class_=True) for name in element["class"]}
+    class_names = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+    def applies(prelude) -> bool:  # some selector of the list names only classes in use
+        return any(set(class_names.findall(selector)) <= used
+                   for selector in tinycss2.serialize(prelude).split(","))
+
+    def prune(css: str) -> str:
+        kept = []
+        for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
+            if rule.type == "qualified-rule":
+                if applies(rule.prelude):
+                    kept.append(rule.serialize())
+            elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports"):
+                inner = prune(tinycss2.serialize(rule.content or []))
+                if inner:
+                    kept.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}"
+                                f"{{{inner}}}")
+            elif rule.type == "at-rule":  # @charset, @font-face, @keyframes, ...
+                kept.append(rule.serialize())
+        return "".join(kept)
+
+    for style in soup.find_all("style"):
+        if style.string and ".jupyter-wrapper" in style.string:
+            style.string = prune(style.string)
+
+
 def finish_lesson_page(html: str, notebook: dict) -> str:
     """Fold helper code, hide quiz answers, and keep notebook debris out of the search index.
 
@@ -112,8 +146,10 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
       loaders, timing and plot styling stay one click away, so the idea's code comes first;
     - cells marked `answer="summary"` (prose or code, with their outputs) are folded whole,
       consecutive ones with the same summary into one: a quiz answer, hidden until opened;
-    - copy-button text, heading pilcrows, cell outputs and the install note are marked
-      data-search-exclude, so that search finds the words of the lesson itself.
+    - copy-button text, heading pilcrows, cell outputs, folded helper code (data files
+      included) and the install note are marked data-search-exclude, so that search finds
+      the words of the lesson itself;
+    - the notebook stylesheet keeps only the rules for classes the page uses.
     """
     from bs4 import BeautifulSoup
 
@@ -140,13 +176,14 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
             wrap_in_details(soup, element, "answer", summary)
             answer = (element.parent, summary)
     noise = soup.select(".zeroclipboard-container, .clipboard-copy-txt, a.anchor-link, "
-                        ".jp-Cell-outputWrapper")
+                        ".jp-Cell-outputWrapper, details.fold")
     noise += [quote for quote in soup.find_all("blockquote")
               if "Run this lesson yourself" in quote.get_text()]
     for element in noise:
         # Material's search parser matches excluded elements by tag name, so an excluded
         # <div> stops being excluded at its first inner </div>: wrap in a tag of our own.
         element.wrap(soup.new_tag("search-exclude", attrs={"data-search-exclude": ""}))
+    prune_notebook_css(soup)
     return str(soup)
 
 

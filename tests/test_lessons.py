@@ -55,6 +55,7 @@ def test_answers_are_folded_together_and_helper_code_under_its_summary():
     assert soup.find(id="cell-id=c3").find_parent("details") is None  # the question shows
     fold = soup.select_one("details.fold")
     assert fold.summary.string == "Helper" and fold.get_text() == "Helperin5"
+    assert fold.find_parent("search-exclude") is not None  # helper code is not searched
     assert "out5" in soup.find(id="cell-id=c5").get_text()  # the output stays outside
     with pytest.raises(ValueError, match="marked answer= is not on the page"):
         finish_lesson_page("<p></p>", {"cells": [{"cell_type": "markdown", "id": "x",
@@ -240,3 +241,24 @@ def test_the_quiz_hides_each_answer_links_it_to_a_lesson_and_types_no_number():
         number_in = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)*(?![\w])")  # not SmolLM2, GPT-2
         typed = set(number_in.findall(prose)) - set(number_in.findall(question))
         assert not typed, f"question {number}: the answer types {typed}; compute them"
+
+
+def test_the_notebook_stylesheet_keeps_only_rules_the_page_can_use():
+    from bs4 import BeautifulSoup
+
+    from lessons import prune_notebook_css
+
+    soup = BeautifulSoup(
+        "<style>.jupyter-wrapper{--jp-ui-font-size1:13px}.jp-Cell pre,.jp-Widget{margin:0}"
+        ".jp-Widget .jp-Slider{width:9px}@media print{.jp-Cell{color:red}.jp-Toolbar{top:0}}"
+        "@media screen{.jp-Toolbar{top:1px}}@font-face{font-family:x}body{margin:0}</style>"
+        "<style>.md-nav{x:1}</style>"  # not the notebook's stylesheet: left alone
+        '<div class="jupyter-wrapper"><div class="jp-Cell"><pre></pre></div></div>',
+        "html.parser")
+    prune_notebook_css(soup)
+    notebook_css, other_css = (style.string for style in soup.find_all("style"))
+    assert notebook_css == (".jupyter-wrapper{--jp-ui-font-size1:13px}"
+                            ".jp-Cell pre,.jp-Widget{margin:0}"
+                            "@media print{.jp-Cell{color:red}}"
+                            "@font-face{font-family:x}body{margin:0}")
+    assert other_css == ".md-nav{x:1}"

@@ -160,6 +160,8 @@ def open_page(browser, local_server, path: str, **options):
     page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
     page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}")
             if not request.url.startswith("data:") else None)
+    page.requested = []  # every file the page loaded, for its weight
+    page.on("requestfinished", lambda request: page.requested.append(request.url))
     page.goto(f"{local_server}/{path}", wait_until="networkidle")
     if path.startswith("lessons/"):
         # MathJax turns every $...$ of the prose into a script, then typesets each one;
@@ -181,6 +183,17 @@ def test_every_page_of_the_site_is_in_the_nav():
     assert built - {"search/"} == set(PAGES)
 
 
+def page_weight(urls: list[str]) -> int:
+    """Bytes of the distinct files a page loaded (figures are inline in a lesson's HTML)."""
+    files = set()
+    for url in urls:
+        if url.startswith("data:"):
+            continue
+        file = SITE / urlparse(url).path.lstrip("/")
+        files.add(file / "index.html" if file.is_dir() else file)
+    return sum(file.stat().st_size for file in files)
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page_renders_offline_in_chromium(browser, local_server, path):
     """With every other host unreachable, the page loads with no console error and no
@@ -193,8 +206,13 @@ def test_page_renders_offline_in_chromium(browser, local_server, path):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = path.strip("/").replace("/", "-") or "index"
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    weight = page_weight(page.requested)
     page.close()
     assert problems == [], f"{path}: {problems}"
+    # HTML with its inline figures, CSS, scripts, MathJax and its fonts: under 3 MB
+    assert weight < 3_000_000, f"{path} weighs {weight:,} bytes"
+    with (SCREENSHOTS / "weights.txt").open("a") as report:
+        report.write(f"{weight} {path}\n")
 
 
 # WCAG contrast of text against the background it is drawn on, in the page's own colours.
@@ -326,7 +344,9 @@ def test_the_search_index_holds_the_lessons_words_and_no_notebook_debris():
     index = json.loads((SITE / "search" / "search_index.json").read_text())
     lessons = [doc for doc in index["docs"] if doc["location"].startswith("lessons/")]
     text = " ".join(doc["title"] + " " + doc["text"] for doc in lessons)
-    for debris in ["Copied!", "¶", "In [", "Run this lesson yourself", "clipboard"]:
+    # nor folded helper code: the data set a lesson writes, a loader
+    for debris in ["Copied!", "¶", "In [", "Run this lesson yourself", "clipboard",
+                   "Best pizza crust", "def package_dir("]:
         assert debris not in text, debris
     # lessons rank above pages that only name a term; the quiz names them all, unboosted
     assert all(doc.get("boost") == (None if "-quiz/" in doc["location"] else 2)
