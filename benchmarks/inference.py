@@ -28,7 +28,7 @@ from transformers import LlamaConfig, LlamaForCausalLM, StaticCache
 from snippets.beam_search import beam_search
 from snippets.decoding import chat_input_ids, decode, decode_step, prefill
 from snippets.models import get_device, load_smollm2, package_dir
-from snippets.precision import PRECISIONS, precision_table
+from snippets.precision import PRECISIONS, cpu_flags, one_row_products, precision_table
 from snippets.profiling import CATEGORIES, profile_step
 from snippets.serving import (
     clock,
@@ -203,30 +203,41 @@ def first_call_seconds(run: Callable, device: torch.device) -> tuple[float, torc
     return clock(device) - start, output
 
 
+def default_generate(model, input_ids: torch.Tensor, max_new_tokens: int,
+                     **kwargs) -> torch.Tensor:
+    """New token ids of the default greedy model.generate: it stops at the model's EOS."""
+    output = model.generate(input_ids, attention_mask=torch.ones_like(input_ids),
+                            do_sample=False, max_new_tokens=max_new_tokens, **kwargs)
+    return output[:, input_ids.shape[1]:]
+
+
 def bench_static(model, input_ids, max_new_tokens: int, repeats: int) -> list[dict]:
     """(e) tokens/s of greedy decoding: default generate, then static cache eager, compiled,
-    and with CUDA graphs on a GPU; our loop and transformers' own static-cache path."""
+    and with CUDA graphs on a GPU; our loop and transformers' own static-cache path. Every
+    row stops at the model's end-of-sequence token, as the default generate() does."""
     device = model.device
+    eos = model.generation_config.eos_token_id
     num_positions = input_ids.shape[1] + max_new_tokens
     cache = StaticCache(config=model.config, max_cache_len=num_positions)  # one for every run
     modes = ["default", "reduce-overhead"] if device.type == "cuda" else ["default"]
     runs = {
-        "default": lambda: generate(model, input_ids, max_new_tokens),
-        "static": lambda: static_decode(model, input_ids, max_new_tokens, cache=cache),
-        "generate static": lambda: generate(model, input_ids, max_new_tokens,
-                                            **static_generate_kwargs(model)),
+        "default": lambda: default_generate(model, input_ids, max_new_tokens),
+        "static": lambda: static_decode(model, input_ids, max_new_tokens, eos_token_id=eos,
+                                        cache=cache),
+        "generate static": lambda: default_generate(model, input_ids, max_new_tokens,
+                                                    **static_generate_kwargs(model)),
     }
     first = {}
     for mode in modes:  # compile each, timing the first call
         step = compile_decode_step(model, mode)
         runs[f"static compiled {mode}"] = (
-            lambda step=step: static_decode(model, input_ids, max_new_tokens, cache=cache,
-                                            forward=step))
+            lambda step=step: static_decode(model, input_ids, max_new_tokens, eos_token_id=eos,
+                                            cache=cache, forward=step))
     # transformers' own path, in the device's mode only: generate() compiles afresh whenever
     # its compile config changes, so alternating two configs would recompile every call
     kwargs = static_generate_kwargs(model, modes[-1])
     runs[f"generate static compiled {modes[-1]}"] = (
-        lambda: generate(model, input_ids, max_new_tokens, **kwargs))
+        lambda: default_generate(model, input_ids, max_new_tokens, **kwargs))
     reference = runs["default"]()
     outputs = {}
     for name, run in runs.items():
@@ -238,7 +249,8 @@ def bench_static(model, input_ids, max_new_tokens: int, repeats: int) -> list[di
     for name in runs:
         compiled = "compiled" in name
         rows.append(dict(
-            name=name, tokens_per_second=max_new_tokens / seconds[name],
+            name=name, new_tokens=outputs[name].shape[1],
+            tokens_per_second=outputs[name].shape[1] / seconds[name],
             ratio=seconds["default"] / seconds[name],
             same=torch.equal(outputs[name], reference),
             compile_seconds=first[name] - seconds[name] if compiled else None))
@@ -292,6 +304,7 @@ def bench_profile(model, input_ids, repeats: int) -> dict[str, float]:
     profiles = profiles[1:]
     median = {c: statistics.median(p.seconds[c] for p in profiles) for c in CATEGORIES}
     median["total"] = statistics.median(p.total_seconds for p in profiles)
+    median["unprofiled"] = statistics.median(p.unprofiled_seconds for p in profiles)
     median["matmul calls"] = profiles[0].calls["matrix products"]
     return median
 
@@ -364,7 +377,7 @@ def main() -> None:
     only = set(args.only)
     report_parts: dict[str, list[str]] = {}
     floors: list[list[str]] = []
-    ms, mib, mb = 1e3, 2**20, 1e6
+    ms, mib, gib = 1e3, 2**20, 2**30
     bandwidth = memory_bandwidth(device)
 
     if "a" in only:
@@ -457,9 +470,9 @@ def main() -> None:
             f"{peak.num_bytes / mib:.0f} MiB, measured as {peak.measured_as}.",
             "**Decode roofline**: every weight is read once per generated token, so memory "
             "bandwidth bounds single-sequence decode speed.",
-            table(["weights (MB)", "bandwidth (GB/s, copy)", "ceiling (tokens/s)",
+            table(["weights (MiB)", "bandwidth (GiB/s, copy)", "ceiling (tokens/s)",
                    "measured (tokens/s)", "fraction of ceiling"], [[
-                       f"{roofline.weight_bytes / mb:.0f}", f"{roofline.bandwidth / 1e9:.1f}",
+                       f"{roofline.weight_bytes / mib:.0f}", f"{roofline.bandwidth / gib:.1f}",
                        f"{roofline.max_tokens_per_second:.1f}",
                        f"{roofline.measured_tokens_per_second:.1f}",
                        f"{roofline.fraction_of_ceiling:.0%}",
@@ -473,18 +486,29 @@ def main() -> None:
                      else ("e", "static compiled default"))
         ratio = by_name[name]["ratio"] if by_name[name]["same"] else 0.0  # other tokens: FAIL
         floors.append(floor_row(key, ratio))
+        counts = sorted({row["new_tokens"] for row in e})
+        lengths = (f"every row generated {counts[0]} new tokens" if len(counts) == 1
+                   else f"the rows generated {counts} new tokens")
+        what, floor, _ = FLOORS[key]
+        warmups = 3 if device.type == "cuda" else 2
         report_parts["e"] = [
             "### (e) Static cache, `torch.compile` and CUDA graphs vs the default `generate`",
             "<!-- # --8<-- [start:static_decode] -->",
             f"Measured on {machine_description(device)}, {now_utc()}, by "
             f"`{command_line()}`. "
-            f"Greedy decoding, the same {input_ids.shape[1]}-token prompt, exactly 32 new "
-            f"tokens, batch of 1; median of {repeats} runs in alternation after two warm-up "
-            "calls. *Compile* is the first call's time minus a later call's: what "
-            "`torch.compile` spent tracing and generating code (and recording CUDA graphs).",
-            table(["decode loop", "cache", "steps run as", "tokens/s", "× generate()",
-                   "same tokens as generate()", "compile (s)"],
+            f"Greedy decoding of the same {input_ids.shape[1]}-token prompt, at most 32 new "
+            "tokens, batch of 1; every row stops at the model's end-of-sequence token, as "
+            f"the default `generate()` does ({lengths}). Tokens per second are end to end: "
+            "each row's time includes the eager prefill of the prompt. Each row ran "
+            f"{warmups} times untimed (the first call compiles), then the median of "
+            f"{repeats} runs in alternation. *Compile* is the first call's time minus a later "
+            "call's: what `torch.compile` spent tracing and generating code (and recording "
+            "CUDA graphs).",
+            table(["decode loop", "cache", "steps run as", "tokens/s, end to end",
+                   "× generate()", "same tokens as generate()", "compile (s)"],
                   [static_row(row) for row in e]),
+            f"Floor ({key}), {what}: {ratio:.2f}, against {floor}: "
+            f"**{floor_row(key, ratio)[-1]}**.",
             "<!-- # --8<-- [end:static_decode] -->",
         ]
     if "f" in only:
@@ -495,32 +519,48 @@ def main() -> None:
             "One eager decode step (`decode_step`, dynamic cache) under `torch.profiler`, "
             f"median of {repeats} profiled steps; each operation counted by its own time "
             f"({f['matmul calls']} matrix products per step). The profiler adds its own cost "
-            "to every operation, so the step is slower than unprofiled.",
+            "to every operation call; the last row times the same step without it, run just "
+            "before each profiled one.",
             table(["category", "ms", "share"], [
                 [c, f"{f[c] * ms:.1f}", f"{f[c] / f['total']:.0%}"] for c in CATEGORIES
-            ] + [["total", f"{f['total'] * ms:.1f}", "100%"]]),
+            ] + [["total (profiled)", f"{f['total'] * ms:.1f}", "100%"],
+                 ["the same step, unprofiled", f"{f['unprofiled'] * ms:.1f}", ""]]),
         ]
     if "g" in only:
         names = list(PRECISIONS)
         g = precision_table(model, bandwidth, names, num_new_tokens=16, repeats=repeats)
         log(f"(g) {g}")
+        kernels = one_row_products(1536, 576, device, repeats=20)
+        log(f"(g) kernels {kernels}")
+        flags = ", ".join(cpu_flags()) or "none"
+        hardware = (f"CPU vector level `{torch.backends.cpu.get_cpu_capability()}`, bfloat16 "
+                    f"instructions: {flags}" if device.type == "cpu"
+                    else f"GPU {torch.cuda.get_device_name(device)}")
         report_parts["g"] = [
             "### (g) Weight precision: bytes per token, ceiling, measured",
             "Bytes of weights one decode step reads (every linear layer at the precision, the "
             "output layer included; norms in the activations' dtype), the ceiling they give "
-            f"at the copy bandwidth measured here ({bandwidth / 1e9:.1f} GB/s), and the "
+            f"at the copy bandwidth measured here ({bandwidth / gib:.1f} GiB/s), and the "
             "measured decode speed (32-token prompt, 16 steps) where torch has a kernel. "
-            f"CPU capability: `{torch.backends.cpu.get_cpu_capability()}`; oneDNN bfloat16 "
-            f"support: {torch.ops.mkldnn._is_mkldnn_bf16_supported()}.",
-            table(["precision", "MB per token", "ceiling (tokens/s)", "measured (tokens/s)",
+            "The int8 and int4 rows run with bfloat16 activations, scales and zeros: on x86, "
+            "torch's CPU kernels for them are vectorised for bfloat16 activations only "
+            "(`aten/src/ATen/native/cpu/int8mm_kernel.cpp`, `int4mm_kernel.cpp`). "
+            f"{hardware}.",
+            table(["precision", "MiB per token", "ceiling (tokens/s)", "measured (tokens/s)",
                    "fraction of ceiling"], [
-                [row.precision, f"{row.bytes_per_token / mb:.1f}",
+                [row.precision, f"{row.bytes_per_token / mib:.1f}",
                  f"{row.ceiling_tokens_per_second:.0f}",
                  "no kernel here" if row.measured_tokens_per_second is None
                  else f"{row.measured_tokens_per_second:.1f}",
                  "" if row.measured_tokens_per_second is None
                  else f"{row.measured_tokens_per_second / row.ceiling_tokens_per_second:.0%}"]
                 for row in g]),
+            "One product of a single row of activations with a 1536 × 576 weight matrix (an "
+            "MLP matrix of SmolLM2), per kernel: median of 20 runs, and how fast it reads the "
+            "bytes of the layer (weights, scales and zeros).",
+            table(["kernel", "µs", "MiB", "GiB/s"], [
+                [row.kernel, f"{row.seconds * 1e6:.0f}", f"{row.weight_bytes / mib:.2f}",
+                 f"{row.bytes_per_second / gib:.1f}"] for row in kernels]),
         ]
 
     report = [
@@ -529,8 +569,9 @@ def main() -> None:
             ["device", f"`{device}`"],
             ["model", model_description],
             ["date", now_utc()],
-            ["method", f"median of {repeats} timed runs after a warm-up; the loops compared "
-                       "in one table alternate (order swapped each round); greedy decoding"],
+            ["method", f"median of {repeats} timed runs after at least one untimed run; the "
+                       "loops compared in one table alternate (order swapped each round); "
+                       "greedy decoding"],
             ["command", f"`{command_line()}`"],
             ["wall time", f"{time.perf_counter() - started:.0f} s"],
             ["CPU load (1-min average)",

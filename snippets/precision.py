@@ -1,6 +1,10 @@
 """What the weights' precision does to decoding: bytes read per token, and the bandwidth ceiling."""
 
-from snippets.serving import time_per_output_token  # shown in the lesson by its own section
+from snippets.serving import (  # shown in the lesson by their own sections
+    check_positive,
+    median_seconds,
+    time_per_output_token,
+)
 
 # --8<-- [start:bytes_per_token]
 import math
@@ -30,9 +34,11 @@ FLOAT32, BFLOAT16 = Format(32), Format(16)
 PRECISIONS = {
     "float32": Precision("float32", FLOAT32, FLOAT32),
     "bfloat16": Precision("bfloat16", BFLOAT16, BFLOAT16, torch.bfloat16),
-    # weight-only int8: one float32 scale per output row, float32 activations
-    "int8": Precision("int8", Format(8, scale_bytes=4), Format(8, scale_bytes=4)),
-    # weight-only 4-bit: a bfloat16 scale and zero per 32 weights; the output layer in int8
+    # weight-only int8: one scale per output row; bfloat16 activations and scales, the only
+    # activations torch's x86 kernel for it is vectorised for (float32 ones run a scalar loop)
+    "int8": Precision("int8", Format(8, scale_bytes=2), Format(8, scale_bytes=2), torch.bfloat16),
+    # weight-only 4-bit: a scale and zero per 32 weights, the output layer in int8; bfloat16
+    # activations, scales and zeros, for the same reason
     "int4": Precision("int4", Format(4, scale_bytes=2, group_size=32, has_zero=True),
                       Format(8, scale_bytes=2), torch.bfloat16),
     # the packaged GGUF: Q4_1 blocks (32 weights, a float16 scale and minimum) in the layers,
@@ -143,11 +149,11 @@ QUANTIZED_LINEAR = {"int8": (Int8Linear, Int8Linear), "int4": (Int4Linear, Int8L
 
 def convert(model, precision: Precision):
     """A copy of `model` at `precision`: int8 and int4 replace every nn.Linear (int4 keeps the
-    output layer in int8: in 4 bits its logits go wrong, which is why the GGUF keeps it in 8)."""
+    output layer in int8, as the GGUF keeps it in 8 bits), then the rest goes to its dtype."""
     if precision.name not in ("float32", "bfloat16", *QUANTIZED_LINEAR):
         raise ValueError(f"precision must be float32, bfloat16, int8 or int4 to convert to, "
                          f"got {precision.name!r}")
-    converted = copy.deepcopy(model).to(precision.dtype)
+    converted = copy.deepcopy(model)  # quantized from the model's own weights, not rounded ones
     if precision.name in QUANTIZED_LINEAR:
         if model.device.type != "cpu":
             raise ValueError(f"the {precision.name} layers here call torch's CPU kernels; "
@@ -159,7 +165,7 @@ def convert(model, precision: Precision):
                 if isinstance(child, nn.Linear):  # the output layer too, untied from the embedding
                     quantized = output_class if child is output_layer else layer_class
                     setattr(parent, name, quantized(child))
-    return converted
+    return converted.to(precision.dtype)  # norms, embedding, scales; integer weights stay
 
 
 def stored_decode_bytes(model) -> int:
@@ -179,6 +185,97 @@ def stored_decode_bytes(model) -> int:
 # --8<-- [end:convert]
 
 
+
+
+# --8<-- [start:kernels]
+# Needs: precision.py:quantize, serving.py:clock
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+BFLOAT16_FLAGS = ("avx512_bf16", "amx_bf16", "amx_tile")  # x86 instructions for bfloat16 math
+
+
+def cpu_flags(wanted: tuple[str, ...] = BFLOAT16_FLAGS,
+              cpuinfo: Path = Path("/proc/cpuinfo")) -> list[str]:
+    """Which of the `wanted` flags the CPU lists in /proc/cpuinfo (none without that file)."""
+    if not cpuinfo.exists():
+        return []
+    flags = set()
+    for line in cpuinfo.read_text().splitlines():
+        if line.startswith("flags"):
+            flags.update(line.split(":", 1)[1].split())
+    return [flag for flag in wanted if flag in flags]
+
+
+@dataclass
+class KernelTiming:
+    kernel: str  # the weights' format and the activations' dtype
+    weight_bytes: int  # the layer's tensors: weights, and scales and zeros where there are some
+    seconds: float  # median time of one product with a single row of activations
+
+    @property
+    def bytes_per_second(self) -> float:
+        """How fast the product reads the layer's bytes."""
+        return self.weight_bytes / self.seconds
+
+
+def one_row_products(out_features: int, in_features: int, device: torch.device,
+                     repeats: int = 20) -> list[KernelTiming]:
+    """Time x @ W.T for one row x, with each kernel torch has for the formats above."""
+    check_positive("repeats", repeats)
+    device = torch.device(device)
+    torch.manual_seed(0)
+    linear = nn.Linear(in_features, out_features, bias=False).to(device)
+    layers = {"float32 weights, float32 activations": (linear, torch.float32),
+              "bfloat16 weights, bfloat16 activations":
+                  (copy.deepcopy(linear).to(torch.bfloat16), torch.bfloat16)}
+    if device.type == "cpu":  # the int8 and int4 kernels are CPU ones
+        for bits, layer_class in [("int8", Int8Linear), ("int4", Int4Linear)]:
+            for dtype in (torch.float32, torch.bfloat16):
+                kernel = f"{bits} weights, {str(dtype).removeprefix('torch.')} activations"
+                layers[kernel] = (layer_class(linear).to(dtype), dtype)  # scales in that dtype
+    rows = []
+    for kernel, (layer, dtype) in layers.items():
+        x = torch.randn(1, in_features, device=device).to(dtype)  # (1, in_features)
+        with torch.no_grad():
+            seconds = median_seconds(lambda layer=layer, x=x: layer(x), device, repeats, warmup=3)
+        weight_bytes = sum(t.nbytes for t in layer.state_dict().values())
+        rows.append(KernelTiming(kernel, weight_bytes, seconds))
+    return rows
+# --8<-- [end:kernels]
+
+
+# --8<-- [start:output_layer]
+# Needs: precision.py:quantize
+import copy
+
+import torch
+
+
+def output_layer_errors(model, input_ids: torch.Tensor) -> dict[str, tuple[float, float]]:
+    """The output layer alone in bfloat16, int8 or int4 (bfloat16 activations), on the CPU:
+    its largest logit error, relative to the largest float32 logit, and the share of the
+    positions whose most likely next token stays the one float32 gives."""
+    with torch.no_grad():
+        hidden = model.model(input_ids=input_ids).last_hidden_state[0]  # (num_tokens, d)
+        hidden = hidden.float().cpu()
+        output_layer = copy.deepcopy(model.get_output_embeddings()).float().cpu()
+        reference = output_layer(hidden)  # (num_tokens, vocab_size)
+        layers = {"bfloat16": copy.deepcopy(output_layer).to(torch.bfloat16),
+                  "int8": Int8Linear(output_layer).to(torch.bfloat16),
+                  "int4": Int4Linear(output_layer).to(torch.bfloat16)}
+        errors = {}
+        for name, layer in layers.items():
+            logits = layer(hidden.to(torch.bfloat16)).float()
+            error = (logits - reference).abs().max() / reference.abs().max()
+            same_top_1 = (logits.argmax(dim=-1) == reference.argmax(dim=-1)).float().mean()
+            errors[name] = (error.item(), same_top_1.item())
+    return errors
+# --8<-- [end:output_layer]
 
 
 # --8<-- [start:precision_table]

@@ -2,6 +2,8 @@
 
 # --8<-- [start:profile_step]
 import os
+import statistics
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,18 +31,33 @@ def category_of(op_name: str) -> str:
 class StepProfile:
     total_seconds: float  # wall clock of the profiled step
     seconds: dict[str, float]  # per category of CATEGORIES; they add up to total_seconds
-    calls: dict[str, int]  # operations per category
+    calls: dict[str, int]  # operator calls per category, wrappers (aten::linear) included
+    unprofiled_seconds: float  # median wall clock of the same step just before, unprofiled
 
 
-def profile_step(step: Callable[[], object], device: torch.device) -> StepProfile:
+def profile_step(step: Callable[[], object], device: torch.device,
+                 unprofiled_runs: int = 3) -> StepProfile:
     """Profile one call of `step()`: time in matrix products, attention, other ops, and between.
 
     On a CPU an operation's time is its own CPU time (children excluded); "between operations"
     is the Python and framework code that runs between them. On a GPU it is the time of the
     kernels it launched, and "between operations" is the time the GPU sat idle waiting for work.
+    Before the profiled call, `step()` runs `unprofiled_runs` times without the profiler.
     """
+    if unprofiled_runs < 1:
+        raise ValueError(f"unprofiled_runs must be >= 1, got {unprofiled_runs}")
     device = torch.device(device)
     on_gpu = device.type == "cuda"
+    unprofiled = []
+    with torch.no_grad():
+        for _ in range(unprofiled_runs):  # the same step, timed without the profiler
+            if on_gpu:
+                torch.cuda.synchronize(device)
+            start = time.perf_counter()
+            step()
+            if on_gpu:
+                torch.cuda.synchronize(device)
+            unprofiled.append(time.perf_counter() - start)
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if on_gpu else [])
     with torch.no_grad(), profile(activities=activities) as trace:
         with record_function("step"):
@@ -60,5 +77,5 @@ def profile_step(step: Callable[[], object], device: torch.device) -> StepProfil
         calls[category] += 1
     total = root.cpu_time_total * 1e-6  # microseconds in the trace
     seconds["between operations"] = total - sum(seconds.values())  # the rest of the wall clock
-    return StepProfile(total, seconds, calls)
+    return StepProfile(total, seconds, calls, statistics.median(unprofiled))
 # --8<-- [end:profile_step]

@@ -8,14 +8,15 @@ from transformers import StaticCache
 
 
 def static_decode(
-    model, input_ids: torch.Tensor, max_new_tokens: int, cache: StaticCache | None = None,
-    forward: Callable | None = None,
+    model, input_ids: torch.Tensor, max_new_tokens: int, eos_token_id: int | None = None,
+    cache: StaticCache | None = None, forward: Callable | None = None,
 ) -> torch.Tensor:
     """Greedy new token ids after a one-row prompt, on a cache allocated once at full length.
 
-    The prefill runs eagerly; every decode step calls `forward` (the model, or its compiled
-    version) on one token. A cache passed in is reset and reused, so its tensors keep their
-    addresses from one request to the next.
+    Stops after `eos_token_id` (kept, as `decode` keeps it) or `max_new_tokens`. The prefill
+    runs eagerly; every decode step calls `forward` (the model, or its compiled version) on
+    one token. A cache passed in is reset and reused, so its tensors keep their addresses
+    from one request to the next.
     """
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
@@ -37,9 +38,11 @@ def static_decode(
         for step in range(max_new_tokens):  # phase 2: one token per step, same shapes every time
             next_token = logits[:, -1].argmax(dim=-1)  # (1,)
             new_tokens.append(next_token)
+            if eos_token_id is not None and next_token.item() == eos_token_id:
+                break  # the model ended its answer: the same rule as decode() and generate()
             if step + 1 < max_new_tokens:  # the cache is written in place at the next position
                 logits = forward(input_ids=next_token[:, None], cache=cache, use_cache=True).logits
-    return torch.stack(new_tokens, dim=1)  # (1, max_new_tokens)
+    return torch.stack(new_tokens, dim=1)  # (1, at most max_new_tokens)
 # --8<-- [end:static_decode]
 
 

@@ -8,10 +8,13 @@ from snippets.precision import (
     Int4Linear,
     Int8Linear,
     convert,
+    cpu_flags,
     decode_bytes,
     gguf_tensor_bytes,
     has_kernel,
     linear_bytes,
+    one_row_products,
+    output_layer_errors,
     precision_table,
     stored_decode_bytes,
 )
@@ -26,7 +29,7 @@ def tiny():
 def test_bytes_of_one_matrix_per_format():
     assert linear_bytes(64, 128, PRECISIONS["float32"].layers) == 64 * 128 * 4
     assert linear_bytes(64, 128, PRECISIONS["bfloat16"].layers) == 64 * 128 * 2
-    assert linear_bytes(64, 128, PRECISIONS["int8"].layers) == 64 * 128 + 64 * 4  # scale per row
+    assert linear_bytes(64, 128, PRECISIONS["int8"].layers) == 64 * 128 + 64 * 2  # scale per row
     # 4 groups of 32 per row, each with a 2-byte scale and a 2-byte zero: 5 bits per weight
     assert linear_bytes(64, 128, PRECISIONS["int4"].layers) == 64 * 128 // 2 + 64 * 4 * 2 * 2
     assert linear_bytes(64, 128, PRECISIONS["GGUF Q4_1"].layers) * 8 == 64 * 128 * 5
@@ -132,15 +135,88 @@ def test_precision_table_rows(tiny):
     rows = precision_table(tiny, bandwidth=1e10, names=["float32", "int4", "GGUF Q4_1"],
                            num_new_tokens=2, repeats=1)
     assert [row.precision for row in rows] == ["float32", "int4", "GGUF Q4_1"]
-    assert rows[0].bytes_per_token == weight_bytes(tiny)
-    assert rows[1].ceiling_tokens_per_second == pytest.approx(
-        1e10 / decode_bytes(tiny, PRECISIONS["int4"]))
+    # the bytes of each row are those of the tensors of the model converted to it
+    assert rows[0].bytes_per_token == stored_decode_bytes(tiny)
+    assert rows[1].bytes_per_token == stored_decode_bytes(convert(tiny, PRECISIONS["int4"]))
+    assert rows[1].ceiling_tokens_per_second > 3 * rows[0].ceiling_tokens_per_second
     assert rows[0].measured_tokens_per_second is not None
+    assert rows[1].measured_tokens_per_second is not None
     assert rows[2].measured_tokens_per_second is None  # no torch kernel for GGUF blocks
     with pytest.raises(ValueError, match="precision must be one of"):
         precision_table(tiny, 1e10, ["int3"])
     with pytest.raises(ValueError, match="bandwidth must be > 0, got 0"):
         precision_table(tiny, 0, ["float32"])
+
+
+def test_integer_layers_quantize_the_float32_weights_not_rounded_ones(tiny):
+    """convert() quantizes first, then casts: the int8 levels are those of the float32 matrix."""
+    converted = convert(tiny, PRECISIONS["int8"])
+    layer = converted.model.layers[0].mlp.up_proj
+    assert torch.equal(layer.weight, Int8Linear(tiny.model.layers[0].mlp.up_proj).weight)
+    assert layer.scales.dtype == torch.bfloat16  # the kernel's dtype, with the activations'
+
+
+def test_integer_layers_in_bfloat16_equal_the_dequantized_matmul():
+    torch.manual_seed(0)
+    linear = nn.Linear(96, 64, bias=False)
+    x = torch.randn(3, 96).to(torch.bfloat16)
+    for layer in (Int8Linear(linear).to(torch.bfloat16), Int4Linear(linear).to(torch.bfloat16)):
+        W = layer(torch.eye(96).to(torch.bfloat16)).float().T  # (64, 96), dequantized
+        expected = x.float() @ W.T
+        torch.testing.assert_close(layer(x).float(), expected, rtol=2e-2, atol=2e-2)
+        assert (W - linear.weight).abs().max() < 0.1 * linear.weight.abs().max()
+
+
+def test_one_row_products_time_each_kernel_and_count_the_layer_bytes(device):
+    rows = one_row_products(64, 128, device, repeats=3)
+    by_kernel = {row.kernel: row for row in rows}
+    assert by_kernel["float32 weights, float32 activations"].weight_bytes == 64 * 128 * 4
+    assert by_kernel["bfloat16 weights, bfloat16 activations"].weight_bytes == 64 * 128 * 2
+    if device.type == "cpu":
+        assert len(rows) == 6
+        int8, int4 = PRECISIONS["int8"].layers, PRECISIONS["int4"].layers
+        assert by_kernel["int8 weights, bfloat16 activations"].weight_bytes == linear_bytes(
+            64, 128, int8)
+        assert by_kernel["int4 weights, bfloat16 activations"].weight_bytes == linear_bytes(
+            64, 128, int4)
+        # float32 scales (and zeros): twice the bytes of the scales
+        assert (by_kernel["int8 weights, float32 activations"].weight_bytes
+                == linear_bytes(64, 128, int8) + 64 * 2)
+    else:
+        assert len(rows) == 2  # the integer kernels are CPU ones
+    with pytest.raises(ValueError, match="repeats must be an integer >= 1, got 0"):
+        one_row_products(64, 128, device, repeats=0)
+
+
+def test_integer_kernels_are_fast_only_with_bfloat16_activations():
+    """What the lesson says of torch's x86 kernels: vectorised for bfloat16 activations only."""
+    seconds = {row.kernel: row.seconds for row in one_row_products(1536, 576, "cpu", repeats=5)}
+    for bits in ("int8", "int4"):
+        assert (seconds[f"{bits} weights, float32 activations"]
+                > 2 * seconds[f"{bits} weights, bfloat16 activations"]), seconds
+
+
+def test_output_layer_in_4_bits_goes_wrong_where_8_bits_does_not(smollm2):
+    """The lesson's text: int8 keeps every top token bfloat16 keeps; int4 moves the logits
+    several times more and changes more of them."""
+    model, tokenizer = smollm2
+    text = ("The capital of France is Paris. It is known for the Eiffel Tower, the Louvre and "
+            "its cafés, and millions of people visit it every year.")
+    input_ids = tokenizer(text, return_tensors="pt").input_ids.to(model.device)
+    errors = output_layer_errors(model, input_ids)
+    assert list(errors) == ["bfloat16", "int8", "int4"]
+    (_, top_1_bf16), (error_int8, top_1_int8), (error_int4, top_1_int4) = errors.values()
+    assert top_1_int8 == top_1_bf16 > 0.9
+    assert error_int4 > 3 * error_int8 and top_1_int4 < top_1_int8
+
+
+def test_cpu_flags_lists_the_wanted_flags_the_cpu_has(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx512f amx_tile avx512_bf16\n"
+                       "processor\t: 1\nflags\t\t: fpu avx512f amx_tile avx512_bf16\n")
+    assert cpu_flags(cpuinfo=cpuinfo) == ["avx512_bf16", "amx_tile"]  # in the order asked
+    assert cpu_flags(("amx_bf16",), cpuinfo=cpuinfo) == []
+    assert cpu_flags(cpuinfo=tmp_path / "missing") == []
 
 
 def test_which_precisions_have_a_kernel():

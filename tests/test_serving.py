@@ -5,6 +5,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
 
@@ -135,6 +136,12 @@ def test_attention_share_of_smollm2_prefill_as_the_lesson_says():
     assert share(16) < 0.01 and share(512) == pytest.approx(0.143, abs=5e-4)
     assert share(3000) < 0.5 < share(3100)  # the n^2 term catches up near 3,072 tokens
 
+    def causal_share(n):  # a causal kernel computes about half of the n x n square
+        flops = prefill_flops(SMOLLM2_CONFIG, n)
+        return flops.attention_n2 / 2 / (flops.attention_n2 / 2 + flops.everything_else)
+
+    assert causal_share(6000) < 0.5 < causal_share(6300)  # "near 6,000"
+
 
 def test_tensor_bytes_counts_new_tensors_until_they_are_freed(device):
     weights = torch.ones(10_000, device=device)  # exists before: not counted, nor its views
@@ -212,28 +219,49 @@ def test_plot_shows_measured_points_and_the_fitted_line():
     plt.close("all")
 
 
-def test_roofline_arithmetic(tiny):
-    num_params = sum(p.numel() for p in tiny.parameters())
-    assert weight_bytes(tiny) == num_params * 4  # float32, tied embedding counted once
-    roofline = decode_roofline(tiny, bandwidth=1e9, measured_tokens_per_second=500.0)
-    assert roofline.weight_bytes == num_params * 4
-    assert roofline.max_tokens_per_second == pytest.approx(1e9 / (num_params * 4))
-    assert roofline.fraction_of_ceiling == pytest.approx(500.0 / roofline.max_tokens_per_second)
+def test_weight_bytes_count_a_tied_embedding_once_and_follow_the_dtype(device):
+    tied = tiny_llama(seed=0, device=device.type)  # the output layer is the embedding
+    untied = tiny_llama(seed=0, device=device.type, tie_word_embeddings=False)
+    embedding = tied.config.vocab_size * tied.config.hidden_size * 4
+    assert weight_bytes(untied) - weight_bytes(tied) == embedding
+    assert weight_bytes(tied.to(torch.bfloat16)) * 2 == weight_bytes(untied) - embedding
+    roofline = decode_roofline(untied, bandwidth=1e9, measured_tokens_per_second=1.0)
+    assert roofline.weight_bytes == weight_bytes(untied)
     with pytest.raises(ValueError, match=r"bandwidth \(0\)"):
-        decode_roofline(tiny, bandwidth=0, measured_tokens_per_second=1.0)
+        decode_roofline(tied, bandwidth=0, measured_tokens_per_second=1.0)
 
 
-def test_smollm2_weights_are_538_mb(smollm2):
+def test_smollm2_weights_are_513_mib(smollm2):
+    """The weights the page reads per step, counted from the config's shapes."""
     model, _ = smollm2
-    assert weight_bytes(model) == sum(p.nbytes for p in model.parameters()) == 134_515_008 * 4
+    c = model.config
+    d, d_kv = c.hidden_size, c.num_key_value_heads * c.head_dim
+    per_layer = (2 * d * d + 2 * d * d_kv  # queries and attention output; keys and values
+                 + 3 * d * c.intermediate_size + 2 * d)  # MLP; two norms
+    num_params = c.vocab_size * d + c.num_hidden_layers * per_layer + d  # tied embedding
+    assert weight_bytes(model) == num_params * 4 == 134_515_008 * 4
+    assert round(weight_bytes(model) / 2**20) == 513
 
 
-def test_memory_bandwidth_counts_bytes_read_and_written(device, monkeypatch):
-    monkeypatch.setattr(serving, "median_seconds", lambda run, device, repeats: 0.5)
-    assert memory_bandwidth(device, num_bytes=2**22) == 2 * 2**22 / 0.5  # read + written
-    monkeypatch.undo()
-    # a real copy: between 100 MB/s (a very busy machine) and 100 TB/s (no memory is faster)
-    assert 1e8 < memory_bandwidth(device, num_bytes=2**24, repeats=3) < 1e14
+def test_memory_bandwidth_counts_the_bytes_its_copy_reads_and_writes(device, monkeypatch):
+    copies = []
+
+    class RecordCopies(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            if func is torch.ops.aten.copy_.default:
+                copies.append((args[0].nbytes, args[1].nbytes))
+            return func(*args, **(kwargs or {}))
+
+    def one_timed_run(run, device, repeats):
+        with RecordCopies():
+            run()
+        return 0.5  # seconds
+
+    monkeypatch.setattr(serving, "median_seconds", one_timed_run)
+    bandwidth = memory_bandwidth(device, num_bytes=2**22)
+    (written, read), = copies  # one copy of 4 MiB into 4 MiB
+    assert (written, read) == (2**22, 2**22)
+    assert bandwidth == (written + read) / 0.5
     with pytest.raises(ValueError, match="num_bytes must be an integer >= 1, got 0"):
         memory_bandwidth(device, num_bytes=0)
 
@@ -263,22 +291,34 @@ def test_peak_memory_restarts_from_the_run(device):
 def test_batch_timing_splits_prefill_from_decode(tiny, monkeypatch):
     readings = iter([0.0, 0.2, 1.0, 10.0, 10.5, 12.5])  # start, prefilled, done; per batch size
     monkeypatch.setattr(serving, "clock", lambda device: next(readings))
-    cache_lengths = []
+    cache_lengths, decoded_rows = [], []
+    prefilled_rows = []
+
+    def counting_prefill(model, input_ids):
+        prefilled_rows.append(input_ids.shape[0])
+        return prefill(model, input_ids)
 
     def counting_decode_step(model, next_tokens, cache):
         cache_lengths.append(cache.get_seq_length())
+        decoded_rows.append(next_tokens.shape[0])  # tokens this step gives, one per request
         return decode_step(model, next_tokens, cache)
 
+    monkeypatch.setattr(serving, "prefill", counting_prefill)
     monkeypatch.setattr(serving, "decode_step", counting_decode_step)
     one, four = batch_timing(tiny, [1, 4], prompt_length=6, new_tokens=5, repeats=1, warmup=0)
     assert cache_lengths == [6, 7, 8, 9] * 2  # 4 decode steps after the first token, per batch
     assert (one.prefill_seconds, one.decode_seconds) == pytest.approx((0.2, 0.8))
-    assert one.time_per_output_token == pytest.approx(0.2)  # 0.8 s for 4 tokens
-    assert one.decode_tokens_per_second == pytest.approx(5.0)  # 1 x 4 tokens in 0.8 s
-    assert one.end_to_end_tokens_per_second == pytest.approx(5.0)  # 1 x 5 tokens in 1 s
+    assert (four.prefill_seconds, four.decode_seconds) == pytest.approx((0.5, 2.0))
     assert four.request_latency == pytest.approx(2.5)
-    assert four.decode_tokens_per_second == pytest.approx(8.0)  # 4 x 4 tokens in 2 s
-    assert four.end_to_end_tokens_per_second == pytest.approx(8.0)  # 4 x 5 tokens in 2.5 s
+    # the throughputs count the tokens the loop really produced: each request's first token
+    # from the prefill, the rest from decode steps
+    for row, rows_decoded, rows_prefilled in [(one, decoded_rows[:4], prefilled_rows[0]),
+                                              (four, decoded_rows[4:], prefilled_rows[1])]:
+        assert row.decode_tokens_per_second == pytest.approx(
+            sum(rows_decoded) / row.decode_seconds)
+        assert row.end_to_end_tokens_per_second == pytest.approx(
+            (rows_prefilled + sum(rows_decoded)) / row.request_latency)
+        assert row.time_per_output_token == pytest.approx(row.decode_seconds / len(rows_decoded))
 
 
 def test_time_per_decode_step_steps_over_n_cached_positions(tiny, monkeypatch):
@@ -292,6 +332,14 @@ def test_time_per_decode_step_steps_over_n_cached_positions(tiny, monkeypatch):
     seconds = time_per_decode_step(tiny, [8, 32], batch_size=2, num_steps=2, repeats=1)
     assert list(seconds) == [8, 32]
     assert cache_lengths == [(2, 8), (2, 9)] * 2 + [(2, 32), (2, 33)] * 2  # warm-up, timed run
+
+
+def test_a_decode_step_over_a_longer_cache_takes_longer(device):
+    """The slope of the lesson's context plot: each step reads all n cached positions. On a
+    model whose weights are tiny, the cache is nearly all a step reads."""
+    model = tiny_llama(seed=0, device=device.type, max_position_embeddings=8192)
+    seconds = time_per_decode_step(model, [16, 8192], batch_size=4, num_steps=2, repeats=3)
+    assert seconds[8192] > 2 * seconds[16]
 
 
 def test_throughput_counts_every_row_of_the_batch(tiny, monkeypatch):

@@ -2,7 +2,7 @@ import pytest
 import torch
 from transformers import StaticCache
 
-from snippets.decoding import decode
+from snippets.decoding import chat_input_ids, decode
 from snippets.models import tiny_llama
 from snippets.static_decode import compile_decode_step, static_decode, static_generate_kwargs
 
@@ -13,9 +13,10 @@ def tiny(device):
 
 
 def greedy_generate(model, input_ids, max_new_tokens, **kwargs):
+    """New tokens of the default greedy generate(): it stops at the model's end-of-sequence
+    token, unless kwargs say otherwise (eos_token_id=None: never)."""
     output = model.generate(input_ids, attention_mask=torch.ones_like(input_ids), do_sample=False,
-                            max_new_tokens=max_new_tokens, min_new_tokens=max_new_tokens,
-                            **kwargs)
+                            max_new_tokens=max_new_tokens, **kwargs)
     return output[:, input_ids.shape[1]:]
 
 
@@ -23,10 +24,38 @@ def greedy_generate(model, input_ids, max_new_tokens, **kwargs):
 def test_static_decode_gives_the_tokens_of_generate(device, seed):
     model = tiny_llama(seed=seed, device=device.type)
     input_ids = torch.tensor([[1, 5, 9, 12, 40]], device=device)
-    ours = static_decode(model, input_ids, 30)
+    ours = static_decode(model, input_ids, 30)  # no end-of-sequence rule: exactly 30 tokens
     assert ours.shape == (1, 30)
-    assert torch.equal(ours, greedy_generate(model, input_ids, 30))
+    assert torch.equal(ours, greedy_generate(model, input_ids, 30, eos_token_id=None))
     assert torch.equal(ours, decode(model, input_ids, 30))  # and of our dynamic-cache loop
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_static_decode_stops_at_the_end_of_sequence_token_like_generate(device, seed):
+    """A real end of sequence: the token the model chooses at step 6 is made its EOS token."""
+    model = tiny_llama(seed=seed, device=device.type)
+    input_ids = torch.tensor([[1, 5, 9, 12, 40]], device=device)
+    free_run = static_decode(model, input_ids, 30)[0].tolist()
+    eos = next(t for i, t in enumerate(free_run) if i >= 6 and t not in free_run[:i])
+    stop = free_run.index(eos)  # the first time the model chooses that token
+    ours = static_decode(model, input_ids, 30, eos_token_id=eos)
+    assert ours[0].tolist() == free_run[:stop + 1]  # stopped there, the EOS token kept
+    theirs = greedy_generate(model, input_ids, 30, eos_token_id=eos, pad_token_id=0)
+    assert torch.equal(ours, theirs)
+    assert torch.equal(ours, decode(model, input_ids, 30, eos_token_id=eos))
+
+
+def test_static_decode_on_smollm2_ends_its_answer_like_generate(smollm2):
+    """The lesson's prompt: SmolLM2 answers in 8 tokens, the last one its <|im_end|>."""
+    model, tokenizer = smollm2
+    input_ids = chat_input_ids(tokenizer, "What is the capital of France?", model.device)
+    ours = static_decode(model, input_ids, 20, eos_token_id=tokenizer.eos_token_id)
+    theirs = greedy_generate(model, input_ids, 20)  # the default: stops at the model's EOS
+    assert ours.shape[1] < 20 and ours[0, -1] == tokenizer.eos_token_id  # the rule was used
+    assert torch.equal(ours, theirs)
+    assert tokenizer.decode(ours[0]) == "The capital of France is Paris.<|im_end|>"
+    on_static_cache = greedy_generate(model, input_ids, 20, **static_generate_kwargs(model))
+    assert torch.equal(on_static_cache, theirs)
 
 
 def test_a_reused_cache_forgets_the_previous_request(tiny, device):
@@ -35,7 +64,7 @@ def test_a_reused_cache_forgets_the_previous_request(tiny, device):
     second = torch.tensor([[1, 5, 9]], device=device)
     static_decode(tiny, first, 20, cache=cache)  # leaves 27 positions behind
     assert torch.equal(static_decode(tiny, second, 20, cache=cache),
-                       greedy_generate(tiny, second, 20))
+                       greedy_generate(tiny, second, 20, eos_token_id=None))
     assert int(cache.get_seq_length()) == 3 + 19  # the last token is chosen, not fed back
 
 
@@ -56,8 +85,9 @@ def test_static_decode_rejects_bad_arguments(tiny, device):
 
 def test_generate_on_a_static_cache_gives_the_same_tokens(tiny, device):
     input_ids = torch.tensor([[1, 5, 9, 12, 40]], device=device)
-    assert torch.equal(greedy_generate(tiny, input_ids, 20, **static_generate_kwargs(tiny)),
-                       greedy_generate(tiny, input_ids, 20))
+    assert torch.equal(greedy_generate(tiny, input_ids, 20, eos_token_id=None,
+                                       **static_generate_kwargs(tiny)),
+                       greedy_generate(tiny, input_ids, 20, eos_token_id=None))
 
 
 # importing inductor imports torch.utils.mkldnn, which warns about torch.jit
@@ -73,9 +103,16 @@ def test_compiled_static_decode_gives_the_tokens_of_generate(device):
     input_ids = torch.tensor([[1, 5, 9, 12, 40]], device=device)
     cache = StaticCache(config=model.config, max_cache_len=32)
     step = compile_decode_step(model, mode="reduce-overhead")
-    theirs = greedy_generate(model, input_ids, 16)
+    theirs = greedy_generate(model, input_ids, 16, eos_token_id=None)
     for _ in range(2):  # compiles, then runs the compiled graph on the reused cache
         assert torch.equal(static_decode(model, input_ids, 16, cache=cache, forward=step), theirs)
     other = torch.tensor([[1, 40, 12]], device=device)
     assert torch.equal(static_decode(model, other, 16, cache=cache, forward=step),
-                       greedy_generate(model, other, 16))
+                       greedy_generate(model, other, 16, eos_token_id=None))
+    # a real end of sequence on the compiled path: the token chosen at step 5 is made the EOS
+    free_run = theirs[0].tolist()
+    eos = next(t for i, t in enumerate(free_run) if i >= 5 and t not in free_run[:i])
+    ours = static_decode(model, input_ids, 16, eos_token_id=eos, cache=cache, forward=step)
+    assert ours.shape[1] < 16 and ours[0, -1] == eos
+    assert torch.equal(ours, greedy_generate(model, input_ids, 16, eos_token_id=eos,
+                                             pad_token_id=0))
