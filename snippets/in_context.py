@@ -168,7 +168,8 @@ def summarise(results: dict[int, list[dict[str, float]]], baseline: float) -> li
     probability on the labels; then the row of the `baseline` accuracy."""
     def spread(values: list[float]) -> str:
         mean = f"{statistics.mean(values):.1%}"
-        return mean if len(values) == 1 else f"{mean} ({min(values):.1%}–{max(values):.1%})"
+        low, high = 100 * min(values), 100 * max(values)
+        return mean if len(values) == 1 else f"{mean} ({low:.3g}–{high:.3g})"
 
     rows = [{"shots per label": k, "draws": len(draws),
              "forced choice": spread([draw["among labels"] for draw in draws]),

@@ -10,7 +10,7 @@ import torch
 def ask_with_confidence(model, tokenizer, questions: list[str], max_new_tokens: int = 40,
                         num_lowest: int = 3) -> list[tuple[str, float, list[tuple[str, float]]]]:
     """Each greedy answer, the average probability the model gave to its own tokens, and its
-    `num_lowest` least likely tokens with their probabilities, in the answer's order."""
+    `num_lowest` least likely tokens with their probabilities, least likely first."""
     batch = chat_batch(tokenizer, questions, model.device)
     with torch.no_grad():
         output = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,
@@ -20,11 +20,13 @@ def ask_with_confidence(model, tokenizer, questions: list[str], max_new_tokens: 
     token_probs = probs.gather(-1, new_tokens[..., None])[..., 0]  # p of each chosen token
     eos, results = tokenizer.eos_token_id, []
     for tokens, p in zip(new_tokens.tolist(), token_probs.tolist(), strict=True):
-        length = tokens.index(eos) if eos in tokens else len(tokens)  # the answer, no end token
-        tokens, p = tokens[:length], p[:length]
-        lowest = sorted(sorted(range(length), key=p.__getitem__)[:num_lowest])  # answer order
-        results.append((tokenizer.decode(tokens, skip_special_tokens=True), sum(p) / max(length, 1),
-                        [(tokenizer.decode(tokens[i]), p[i]) for i in lowest]))
+        length = tokens.index(eos) if eos in tokens else len(tokens)  # the answer ends before
+        tokens, p = tokens[:length], p[:length]  # its first end-of-turn token
+        answer = tokenizer.decode(tokens, skip_special_tokens=True)
+        texts = [tokenizer.decode(token) for token in tokens]
+        by_probability = sorted(zip(p, texts, strict=True))  # least likely first
+        lowest = [(text, p_token) for p_token, text in by_probability[:num_lowest]]
+        results.append((answer, sum(p) / max(length, 1), lowest))
     return results
 # --8<-- [end:confidence]
 

@@ -139,8 +139,8 @@ def test_scores_per_number_of_shots_and_their_table(tokenizer, tiny):
     assert rows == [
         {"shots per label": 0, "draws": 1, "forced choice": "100.0%",
          "model's own answer": "0.0%", "probability on the labels": "0.01"},
-        {"shots per label": 1, "draws": 2, "forced choice": "97.5% (95.0%–100.0%)",
-         "model's own answer": "60.0% (50.0%–70.0%)", "probability on the labels": "0.40"},
+        {"shots per label": 1, "draws": 2, "forced choice": "97.5% (95–100)",
+         "model's own answer": "60.0% (50–70)", "probability on the labels": "0.40"},
         {"shots per label": "majority label", "draws": "", "forced choice": "25.0%",
          "model's own answer": "25.0%", "probability on the labels": ""}]
 
