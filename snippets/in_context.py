@@ -62,10 +62,10 @@ def label_token_ids(tokenizer, labels: list[str]) -> list[int]:
 import torch
 
 
-def label_logits_loop(model, tokenizer, instruction: str, shots: list[tuple[str, str]],
-                      texts: list[str], labels: list[str]) -> torch.Tensor:
-    """(num_texts, num_labels) next-token logits of each label: one forward pass per prompt."""
-    label_ids = label_token_ids(tokenizer, labels)
+def next_token_log_probs_loop(model, tokenizer, instruction: str, shots: list[tuple[str, str]],
+                              texts: list[str]) -> torch.Tensor:
+    """(num_texts, vocab_size) log-probabilities of the answer's first token: one forward pass
+    per prompt."""
     rows = []
     for text in texts:
         messages = icl_messages(instruction, shots, text)
@@ -74,24 +74,21 @@ def label_logits_loop(model, tokenizer, instruction: str, shots: list[tuple[str,
         )["input_ids"].to(model.device)
         with torch.no_grad():
             next_token_logits = model(input_ids).logits[0, -1]  # (vocab_size,)
-        rows.append(next_token_logits[label_ids])  # the score of each label's first token
-    return torch.stack(rows).float()
+        rows.append(next_token_logits.float().log_softmax(dim=-1))
+    return torch.stack(rows)
 # --8<-- [end:score_loop]
 
 
 # --8<-- [start:score_cached]
 # Needs: in_context.py:prompt
-import copy
-
 import torch
 from transformers import DynamicCache
 
 
-def label_logits(model, tokenizer, instruction: str, shots: list[tuple[str, str]],
-                 texts: list[str], labels: list[str]) -> torch.Tensor:
-    """The same logits, faster: the shared prefix (instruction and shots) runs once, and its
-    KV cache serves every text; the texts run as one right-padded batch."""
-    label_ids = label_token_ids(tokenizer, labels)
+def next_token_log_probs(model, tokenizer, instruction: str, shots: list[tuple[str, str]],
+                         texts: list[str]) -> torch.Tensor:
+    """The same log-probabilities, faster: the shared prefix (instruction and shots) runs once,
+    and its KV cache serves every text; the texts run as one right-padded batch."""
     # 1. the prompts as text: a shared prefix, then one suffix per text
     prefix = tokenizer.apply_chat_template(icl_messages(instruction, shots, "")[:-1],
                                            tokenize=False)
@@ -106,11 +103,10 @@ def label_logits(model, tokenizer, instruction: str, shots: list[tuple[str, str]
     batch = tokenizer(suffixes, add_special_tokens=False, padding=True, padding_side="right",
                       return_tensors="pt").to(model.device)
     # 2. the prefix, once: its keys and values in every layer
-    prefix_cache = DynamicCache(config=model.config)
+    cache = DynamicCache(config=model.config)
     with torch.no_grad():
-        model(input_ids=prefix_ids.to(model.device), cache=prefix_cache, use_cache=True)
-    # 3. every suffix against a copy of that cache
-    cache = copy.deepcopy(prefix_cache)
+        model(input_ids=prefix_ids.to(model.device), cache=cache, use_cache=True)
+    # 3. every suffix against its own copy of that cache
     cache.batch_repeat_interleave(len(texts))  # (len(texts), kv_heads, prefix_len, head_dim)
     num_texts, prefix_length = len(texts), prefix_ids.shape[1]
     attention_mask = torch.cat([batch["attention_mask"].new_ones(num_texts, prefix_length),
@@ -121,46 +117,66 @@ def label_logits(model, tokenizer, instruction: str, shots: list[tuple[str, str]
         last = batch["attention_mask"].sum(dim=1) - 1  # each row's last real token
         last_hidden = hidden[torch.arange(num_texts, device=hidden.device), last]
         logits = model.get_output_embeddings()(last_hidden)  # (num_texts, vocab_size)
-    return logits[:, label_ids].float()
+    return logits.float().log_softmax(dim=-1)
 # --8<-- [end:score_cached]
 
 
 # --8<-- [start:evaluate]
-# Needs: in_context.py:examples, in_context.py:score_cached
+# Needs: in_context.py:examples, in_context.py:prompt, in_context.py:score_cached
 import statistics
-from collections import Counter
 
 import torch
 
 
-def accuracy(logits: torch.Tensor, test: list[tuple[str, str]], labels: list[str]) -> float:
-    """Fraction of test examples whose highest-scoring label is the true one."""
-    predictions = [labels[i] for i in logits.argmax(dim=-1).tolist()]
-    return sum(p == label for p, (_, label) in zip(predictions, test, strict=True)) / len(test)
+def scores(log_probs: torch.Tensor, label_ids: list[int], test: list[tuple[str, str]],
+           labels: list[str]) -> dict[str, float]:
+    """Forced-choice accuracy, accuracy of the model's own first token, and the mean
+    probability on the labels, from (num_texts, vocab_size) next-token log-probabilities."""
+    gold = torch.tensor([labels.index(label) for _, label in test], device=log_probs.device)
+    gold_ids = torch.tensor(label_ids, device=log_probs.device)[gold]  # (num_texts,)
+    label_log_probs = log_probs[:, label_ids]  # (num_texts, num_labels)
+    top_token = log_probs.argmax(dim=-1)  # what greedy decoding would write first
+    return {"among labels": (label_log_probs.argmax(dim=-1) == gold).float().mean().item(),
+            "answer": (top_token == gold_ids).float().mean().item(),
+            "on labels": label_log_probs.exp().sum(dim=-1).mean().item()}
 
 
-def majority_accuracy(test: list[tuple[str, str]]) -> float:
-    """Accuracy of always answering the most frequent label of the test set."""
-    return Counter(label for _, label in test).most_common(1)[0][1] / len(test)
+def majority_accuracy(pool: dict[str, list[str]], test: list[tuple[str, str]]) -> float:
+    """Accuracy on `test` of always answering the pool's most frequent label (ties: the first)."""
+    majority = max(pool, key=lambda label: len(pool[label]))
+    return sum(label == majority for _, label in test) / len(test)
 
 
-def icl_accuracies(model, tokenizer, instruction: str, pool: dict[str, list[str]],
-                   test: list[tuple[str, str]], shots_per_class: list[int],
-                   draws: int = 3) -> dict[int, list[float]]:
-    """{k: accuracy on `test` for each of `draws` random choices of k shots per class}."""
+def icl_scores(model, tokenizer, instruction: str, pool: dict[str, list[str]],
+               test: list[tuple[str, str]], shots_per_class: list[int],
+               draws: int = 3) -> dict[int, list[dict[str, float]]]:
+    """{k: the scores on `test` for each of `draws` random choices of k shots per class}."""
     labels, texts = list(pool), [text for text, _ in test]
+    label_ids = label_token_ids(tokenizer, labels)
     results = {}
     for k in shots_per_class:
         results[k] = []
         for seed in range(draws if k > 0 else 1):  # zero-shot has nothing to draw
             shots = draw_shots(pool, k, seed=1000 * k + seed)
-            logits = label_logits(model, tokenizer, instruction, shots, texts, labels)
-            results[k].append(accuracy(logits, test, labels))
+            log_probs = next_token_log_probs(model, tokenizer, instruction, shots, texts)
+            results[k].append(scores(log_probs, label_ids, test, labels))
     return results
 
 
-def summarise(results: dict[int, list[float]]) -> list[dict]:
-    """One row per k: mean, lowest and highest accuracy over the draws."""
-    return [{"shots per class": k, "draws": len(values), "mean": statistics.mean(values),
-             "min": min(values), "max": max(values)} for k, values in results.items()]
+def summarise(results: dict[int, list[dict[str, float]]], baseline: float) -> list[dict]:
+    """Table rows, one per k: each accuracy's mean (lowest–highest over the draws), the mean
+    probability on the labels; then the row of the `baseline` accuracy."""
+    def spread(values: list[float]) -> str:
+        mean = f"{statistics.mean(values):.1%}"
+        low, high = 100 * min(values), 100 * max(values)
+        return mean if len(values) == 1 else f"{mean} ({low:.3g}–{high:.3g})"
+
+    rows = [{"shots per label": k, "draws": len(draws),
+             "forced choice": spread([draw["among labels"] for draw in draws]),
+             "model's own answer": spread([draw["answer"] for draw in draws]),
+             "probability on the labels": f"{statistics.mean(d['on labels'] for d in draws):.2f}"}
+            for k, draws in results.items()]
+    return rows + [{"shots per label": "majority label", "draws": "",
+                    "forced choice": f"{baseline:.1%}", "model's own answer": f"{baseline:.1%}",
+                    "probability on the labels": ""}]
 # --8<-- [end:evaluate]

@@ -7,9 +7,10 @@ from snippets.chat import chat_batch  # shown in the lesson by its own section
 import torch
 
 
-def ask_with_confidence(model, tokenizer, questions: list[str],
-                        max_new_tokens: int = 40) -> list[tuple[str, float]]:
-    """Each greedy answer, with the average probability the model gave to its own tokens."""
+def ask_with_confidence(model, tokenizer, questions: list[str], max_new_tokens: int = 40,
+                        num_lowest: int = 3) -> list[tuple[str, float, list[tuple[str, float]]]]:
+    """Each greedy answer, the average probability the model gave to its own tokens, and its
+    `num_lowest` least likely tokens with their probabilities, least likely first."""
     batch = chat_batch(tokenizer, questions, model.device)
     with torch.no_grad():
         output = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,
@@ -17,10 +18,16 @@ def ask_with_confidence(model, tokenizer, questions: list[str],
     new_tokens = output.sequences[:, batch["input_ids"].shape[1]:]  # (num_questions, steps)
     probs = torch.stack(output.logits, dim=1).float().softmax(dim=-1)  # (.., steps, vocab)
     token_probs = probs.gather(-1, new_tokens[..., None])[..., 0]  # p of each chosen token
-    in_answer = (new_tokens == tokenizer.eos_token_id).cumsum(dim=1) == 0  # before the end
-    mean_probs = (token_probs * in_answer).sum(dim=1) / in_answer.sum(dim=1).clamp(min=1)
-    answers = tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
-    return list(zip(answers, mean_probs.tolist(), strict=True))
+    eos, results = tokenizer.eos_token_id, []
+    for tokens, p in zip(new_tokens.tolist(), token_probs.tolist(), strict=True):
+        length = tokens.index(eos) if eos in tokens else len(tokens)  # the answer ends before
+        tokens, p = tokens[:length], p[:length]  # its first end-of-turn token
+        answer = tokenizer.decode(tokens, skip_special_tokens=True)
+        texts = [tokenizer.decode(token) for token in tokens]
+        by_probability = sorted(zip(p, texts, strict=True))  # least likely first
+        lowest = [(text, p_token) for p_token, text in by_probability[:num_lowest]]
+        results.append((answer, sum(p) / max(length, 1), lowest))
+    return results
 # --8<-- [end:confidence]
 
 
@@ -48,9 +55,17 @@ def forward_outcome(model, num_tokens: int) -> str:
 
 # --8<-- [start:truncation]
 def keep_last_tokens(tokenizer, text: str, max_tokens: int) -> str:
-    """What is left of `text` when a window of `max_tokens` keeps only its end."""
+    """What is left of `text` when a window of `max_tokens` tokens keeps only its end, from the
+    first whole word."""
     if max_tokens < 1:
         raise ValueError(f"max_tokens must be >= 1, got {max_tokens}")
-    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
-    return tokenizer.decode(ids[-max_tokens:])
+    offsets = tokenizer(text, add_special_tokens=False,
+                        return_offsets_mapping=True)["offset_mapping"]  # (start, end) per token
+    if len(offsets) <= max_tokens:
+        return text
+    start = offsets[-max_tokens][0]  # where the first token the window keeps starts
+    if not text[start].isspace() and not text[start - 1].isspace():  # it starts inside a word:
+        while start < len(text) and not text[start].isspace():  # leave the rest of that word out
+            start += 1
+    return text[start:]
 # --8<-- [end:truncation]

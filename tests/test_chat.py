@@ -27,3 +27,22 @@ def test_bad_questions_are_refused(smollm2):
         ask(model, tokenizer, ["ok", ""])
     with pytest.raises(ValueError, match="max_new_tokens must be >= 1, got 0"):
         ask(model, tokenizer, ["ok"], max_new_tokens=0)
+
+
+def test_the_answers_lesson_02_calls_wrong_are_wrong(smollm2):
+    model, tokenizer = smollm2
+    interpret, _ = ask(model, tokenizer, [
+        "My guest looks at the open window and says: 'It's freezing in here.' What does my guest "
+        "want me to do?", "Write one sentence about the sea."], max_new_tokens=30)
+    assert not any(word in interpret.lower() for word in ["close", "shut", "window"])
+    sentiment, entities, blank, french = ask(model, tokenizer, [
+        "Is this review positive or negative? "
+        "'The battery died after two days and support never answered.'",
+        "List the people, places and organisations in this sentence: "
+        "'Marie Curie worked at the University of Paris with Pierre Curie.'",
+        "Fill in the blank with one word: 'I drink my coffee with milk and ___.'",
+        "Translate to French: 'I love you.'"], 30)  # the batches of lesson 02
+    assert "negative" not in sentiment.lower()
+    assert "University of Paris" not in entities
+    assert "milk and" not in blank and "___" not in blank  # the blank is dropped, not filled
+    assert "t'aime" not in french.lower()

@@ -90,6 +90,21 @@ def test_the_orderings_lesson_02_describes(minilm):
                  "I don't love you.", "The train leaves at noon."]
     config = pooling_config(minilm_checkpoint())
     similarities = cosine_similarities(sentence_embeddings(model, tokenizer, sentences, config))
-    hate, adore, world, negation, _ = similarities[0, 1:].tolist()  # "I love you." against
-    assert negation > hate > adore > world  # closest to its negation, far from a paraphrase
+    hate, adore, world, negation, train = similarities[0, 1:].tolist()  # "I love you." against
+    assert negation > max(hate, adore)  # its own negation is the closest
+    assert abs(hate - adore) < 0.05  # "I hate you" and "I adore you" about equally close
+    assert world - train < min(hate, adore) - world  # nearer the unrelated sentence's score
     assert similarities[5, :5].abs().max() < 0.1  # the train is far from all the others
+
+
+def test_the_houseplant_query_finds_the_fern_sentence(minilm):
+    model, tokenizer = minilm  # lesson 02: a question finds the sentence that answers it
+    query = "How do I keep my houseplants alive?"
+    documents = ["Water the fern once a week and keep it out of direct sun.",
+                 "The stock market fell sharply on Monday.",
+                 "Our team won the final match in extra time.",
+                 "Preheat the oven before baking the bread."]
+    vectors = sentence_embeddings(model, tokenizer, [query] + documents,
+                                  pooling_config(minilm_checkpoint()))
+    similarity = cosine_similarities(vectors)[0, 1:]
+    assert similarity.argmax() == 0 and similarity[0] > 2 * similarity[1:].max()

@@ -6,15 +6,15 @@ import torch
 from transformers import AutoTokenizer
 
 from snippets.in_context import (
-    accuracy,
     draw_shots,
-    icl_accuracies,
     icl_messages,
-    label_logits,
-    label_logits_loop,
+    icl_scores,
     label_token_ids,
     load_examples,
     majority_accuracy,
+    next_token_log_probs,
+    next_token_log_probs_loop,
+    scores,
     split_examples,
     summarise,
 )
@@ -75,61 +75,118 @@ def test_prompt_is_a_chat_of_shots_and_labels_start_with_different_tokens(tokeni
 
 
 @pytest.mark.parametrize("k", [0, 1, 2])
-def test_cached_batched_scores_equal_one_forward_pass_per_prompt(tokenizer, tiny, k):
+def test_cached_batched_log_probs_equal_one_forward_pass_per_prompt(tokenizer, tiny, k):
     examples = load_examples(DATA)
     pool, test = split_examples(examples, pool_per_class=10, seed=0)
     shots = draw_shots(pool, k, seed=1)
     texts = [text for text, _ in test[::7]] + ["Short.", "A much longer text " * 5]  # padding
-    direct = label_logits_loop(tiny, tokenizer, INSTRUCTION, shots, texts, LABELS)
-    cached = label_logits(tiny, tokenizer, INSTRUCTION, shots, texts, LABELS)
-    assert cached.shape == (len(texts), len(LABELS))
+    direct = next_token_log_probs_loop(tiny, tokenizer, INSTRUCTION, shots, texts)
+    cached = next_token_log_probs(tiny, tokenizer, INSTRUCTION, shots, texts)
+    assert cached.shape == (len(texts), 49152)
     torch.testing.assert_close(cached, direct, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(cached.exp().sum(-1), torch.ones(len(texts), device=cached.device))
     assert torch.equal(cached.argmax(-1), direct.argmax(-1))
 
 
-def test_cached_scores_equal_direct_ones_on_smollm2(smollm2):
+def test_cached_log_probs_equal_direct_ones_on_smollm2(smollm2):
     model, tokenizer = smollm2
     texts = ["I ate a bowl of pasta with cheese.", "The drummer kept a steady beat.",
              "Snow is falling on the mountains."]
     shots = [("The new laptop has a fast processor.", "technology"), ("It is sunny.", "weather")]
-    direct = label_logits_loop(model, tokenizer, INSTRUCTION, shots, texts, LABELS)
-    cached = label_logits(model, tokenizer, INSTRUCTION, shots, texts, LABELS)
-    torch.testing.assert_close(cached, direct, rtol=1e-3, atol=1e-3)
-    zero_shot = label_logits(model, tokenizer, INSTRUCTION, [], texts, LABELS)
+    direct = next_token_log_probs_loop(model, tokenizer, INSTRUCTION, shots, texts)
+    cached = next_token_log_probs(model, tokenizer, INSTRUCTION, shots, texts)
+    label_ids = label_token_ids(tokenizer, LABELS)
+    torch.testing.assert_close(cached[:, label_ids], direct[:, label_ids], rtol=1e-3, atol=1e-3)
+    assert torch.equal(cached.argmax(-1), direct.argmax(-1))
+    zero_shot = next_token_log_probs(model, tokenizer, INSTRUCTION, [], texts)[:, label_ids]
     assert [LABELS[i] for i in zero_shot.argmax(-1)] == ["food", "music", "weather"]
 
 
-def test_accuracy_and_the_majority_baseline():
-    test = [("a", "food"), ("b", "music"), ("c", "food")]
-    logits = torch.tensor([[2.0, 1.0], [0.0, 3.0], [0.0, 1.0]])  # food, music, music
-    assert accuracy(logits, test, ["food", "music"]) == pytest.approx(2 / 3)
-    assert majority_accuracy(test) == pytest.approx(2 / 3)
-    assert majority_accuracy([(str(i), label) for i, label in enumerate(LABELS * 3)]) == 0.25
+def test_scores_tell_the_forced_choice_from_the_models_own_answer():
+    labels, label_ids = ["food", "music"], [1, 3]
+    test = [("a", "food"), ("b", "music"), ("c", "food"), ("d", "music")]
+    probs = torch.tensor([[0.1, 0.6, 0.1, 0.1, 0.1],  # food on top: both right
+                          [0.5, 0.1, 0.1, 0.2, 0.1],  # token 0 on top; music beats food
+                          [0.1, 0.2, 0.1, 0.3, 0.3],  # music beats food: wrong
+                          [0.0, 0.1, 0.1, 0.8, 0.0]])  # music on top: both right
+    result = scores(probs.log(), label_ids, test, labels)
+    assert result["among labels"] == pytest.approx(3 / 4)
+    assert result["answer"] == pytest.approx(2 / 4)
+    assert result["on labels"] == pytest.approx((0.7 + 0.3 + 0.5 + 0.9) / 4)
 
 
-def test_accuracies_per_number_of_shots_and_their_summary(tokenizer, tiny):
+def test_the_majority_baseline_comes_from_the_pool():
+    test = [("a", "food"), ("b", "music"), ("c", "music")]
+    assert majority_accuracy({"food": ["x", "y"], "music": ["z"]}, test) == pytest.approx(1 / 3)
+    assert majority_accuracy({"food": ["x"], "music": ["y", "z"]}, test) == pytest.approx(2 / 3)
+    assert majority_accuracy({"food": ["x"], "music": ["y"]}, test) == pytest.approx(1 / 3)  # tie
     pool, test = split_examples(load_examples(DATA), pool_per_class=10, seed=0)
-    results = icl_accuracies(tiny, tokenizer, INSTRUCTION, pool, test[:8], [0, 1], draws=2)
+    assert majority_accuracy(pool, test) == 0.25  # lesson 02: balanced, so the level of guessing
+
+
+def test_scores_per_number_of_shots_and_their_table(tokenizer, tiny):
+    pool, test = split_examples(load_examples(DATA), pool_per_class=10, seed=0)
+    results = icl_scores(tiny, tokenizer, INSTRUCTION, pool, test[:8], [0, 1], draws=2)
     assert list(results) == [0, 1] and len(results[0]) == 1 and len(results[1]) == 2
     possible = {i / 8 for i in range(9)}  # accuracies on 8 test sentences
-    assert all(value in possible for values in results.values() for value in values)
-    rows = summarise({0: [0.5], 1: [0.25, 0.75]})
-    assert rows[1] == {"shots per class": 1, "draws": 2, "mean": 0.5, "min": 0.25, "max": 0.75}
+    for draw in results[0] + results[1]:
+        assert draw["among labels"] in possible and draw["answer"] in possible
+        assert draw["answer"] <= draw["among labels"]  # a top token that is right is a label
+        assert 0 < draw["on labels"] < 1
+    rows = summarise({0: [{"among labels": 1.0, "answer": 0.0, "on labels": 0.011}],
+                      1: [{"among labels": 0.95, "answer": 0.5, "on labels": 0.5},
+                          {"among labels": 1.0, "answer": 0.7, "on labels": 0.3}]}, baseline=0.25)
+    assert rows == [
+        {"shots per label": 0, "draws": 1, "forced choice": "100.0%",
+         "model's own answer": "0.0%", "probability on the labels": "0.01"},
+        {"shots per label": 1, "draws": 2, "forced choice": "97.5% (95–100)",
+         "model's own answer": "60.0% (50–70)", "probability on the labels": "0.40"},
+        {"shots per label": "majority label", "draws": "", "forced choice": "25.0%",
+         "model's own answer": "25.0%", "probability on the labels": ""}]
+
+
+def test_what_lesson_02_says_of_zero_and_few_shot(smollm2):
+    """Zero-shot: right among the labels, but no label as the answer; examples teach the
+    format; with four per label, a draw pulls many sentences to one wrong label."""
+    model, tokenizer = smollm2
+    pool, test = split_examples(load_examples(DATA), pool_per_class=10, seed=0)
+    labels, texts = list(pool), [text for text, _ in test]
+    label_ids = label_token_ids(tokenizer, labels)
+
+    def run(k, seed):  # the lesson's draw `seed` of k shots per label
+        shots = draw_shots(pool, k, seed=1000 * k + seed)
+        log_probs = next_token_log_probs(model, tokenizer, INSTRUCTION, shots, texts)
+        return log_probs, scores(log_probs, label_ids, test, labels)
+
+    zero_log_probs, zero = run(0, 0)
+    first_tokens = Counter(tokenizer.decode(i) for i in zero_log_probs.argmax(-1).tolist())
+    assert zero["among labels"] >= 0.9 and zero["answer"] <= 0.1 and zero["on labels"] < 0.05
+    assert first_tokens.most_common(1)[0][0] == "The"
+    _, one = run(1, 1)  # the draw of one per label with the fewest right answers
+    assert one["answer"] > 0.5 and one["among labels"] <= zero["among labels"]
+    four_log_probs, four = run(4, 2)
+    assert four["among labels"] < 0.9
+    assert zero["on labels"] < one["on labels"] < four["on labels"]
+    predictions = four_log_probs[:, label_ids].argmax(-1).tolist()
+    wrong = Counter(labels[p] for p, (_, label) in zip(predictions, test, strict=True)
+                    if labels[p] != label)  # the wrong predictions, by label
+    assert wrong.most_common(1)[0][1] >= 0.75 * sum(wrong.values()) >= 4
 
 
 def test_sarcasm_scores_lesson_02_describes(smollm2):
     model, tokenizer = smollm2
     reviews = ["I love this phone, the battery lasts for days.",
                "I hate this phone, the battery dies in an hour.",
-               "Oh great, the battery died again after an hour. I just love charging it all day."]
+               "Oh great, the battery died again after an hour. I just love charging it all day.",
+               "Oh great, the battery died again after an hour.",
+               "The battery died again after an hour.",
+               "I just love charging it all day.",
+               "N/A"]
     instruction = "Is the sentiment of the review positive or negative? Answer with one word."
-    logits = label_logits(model, tokenizer, instruction, [], reviews, ["positive", "negative"])
-    positive, negative, sarcastic = logits.softmax(-1)[:, 0].tolist()
-    assert negative < sarcastic < 0.5 < positive  # leans negative, between the literal ones
-
-
-def test_zero_shot_is_far_above_the_majority_label_on_the_test_set(smollm2):
-    model, tokenizer = smollm2
-    pool, test = split_examples(load_examples(DATA), pool_per_class=10, seed=0)
-    logits = label_logits(model, tokenizer, INSTRUCTION, [], [t for t, _ in test], list(pool))
-    assert accuracy(logits, test, list(pool)) >= 0.9 > 0.25 == majority_accuracy(test)
+    log_probs = next_token_log_probs(model, tokenizer, instruction, [], reviews)
+    ids = label_token_ids(tokenizer, ["positive", "negative"])
+    positive, negative, sarcastic, first_half, no_oh_great, second_half, empty = (
+        log_probs[:, ids].softmax(-1)[:, 0].tolist())
+    assert 0.1 < negative < 0.5 < positive < 0.9  # right sides, neither with much confidence
+    assert first_half < sarcastic < 0.5 < second_half  # leans negative, between its halves
+    assert first_half < no_oh_great and abs(no_oh_great - empty) < 0.1
