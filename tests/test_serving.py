@@ -243,7 +243,7 @@ def test_smollm2_weights_are_513_mib(smollm2):
     assert round(weight_bytes(model) / 2**20) == 513
 
 
-def test_memory_bandwidth_counts_the_bytes_its_copy_reads_and_writes(device, monkeypatch):
+def test_memory_bandwidth_counts_the_bytes_its_copies_read_and_write(device, monkeypatch):
     copies = []
 
     class RecordCopies(TorchDispatchMode):
@@ -252,18 +252,17 @@ def test_memory_bandwidth_counts_the_bytes_its_copy_reads_and_writes(device, mon
                 copies.append((args[0].nbytes, args[1].nbytes))
             return func(*args, **(kwargs or {}))
 
-    def one_timed_run(run, device, repeats):
-        with RecordCopies():
-            run()
-        return 0.5  # seconds
-
-    monkeypatch.setattr(serving, "median_seconds", one_timed_run)
-    bandwidth = memory_bandwidth(device, num_bytes=2**22)
-    (written, read), = copies  # one copy of 4 MiB into 4 MiB
-    assert (written, read) == (2**22, 2**22)
-    assert bandwidth == (written + read) / 0.5
+    readings = iter([0.0, 1.0, 10.0, 10.5, 20.0, 22.0])  # copies of 1, 0.5 and 2 seconds
+    monkeypatch.setattr(serving, "clock", lambda device: next(readings))
+    with RecordCopies():
+        bandwidth = memory_bandwidth(device, num_bytes=2**22, repeats=3)
+    assert copies == [(2**22, 2**22)] * 4  # a warm-up, then 3 timed copies of 4 MiB into 4 MiB
+    written, read = copies[0]
+    assert bandwidth == (written + read) / 0.5  # the fastest copy: the least disturbed
     with pytest.raises(ValueError, match="num_bytes must be an integer >= 1, got 0"):
         memory_bandwidth(device, num_bytes=0)
+    with pytest.raises(ValueError, match="repeats must be an integer >= 1, got 0"):
+        memory_bandwidth(device, repeats=0)
 
 
 def test_fresh_process_sees_the_eager_scores_of_its_own_run(device, tmp_path):
