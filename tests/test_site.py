@@ -308,15 +308,31 @@ def test_a_downloaded_notebook_runs_in_a_fresh_environment(tmp_path):
 
 
 # What a reader types into the search box, and the lesson that explains it.
-SEARCHES = {
+SEARCHES = {  # what a reader types: the lesson that explains it
+    "memory-mapped": "01-introduction",
+    "offsets": "01-introduction",
+    "in-context learning": "02-nlp-and-llms",
+    "few-shot": "02-nlp-and-llms",
+    "pipeline": "03-what-transformers-can-do",
+    "aggregation_strategy": "03-what-transformers-can-do",
+    "distilbert": "04-how-transformers-work",
+    "carbon": "04-how-transformers-work",
+    "fine-tuning": "05-transfer-learning",
+    "accelerate launch": "05-transfer-learning",
+    "ctc": "06-solving-tasks",
+    "wordpiece": "06-solving-tasks",
+    "lsh": "07-transformer-architectures",
+    "axial": "07-transformer-architectures",
     "nucleus": "08-inference-with-llms",
     "top-p": "08-inference-with-llms",
     "temperature": "08-inference-with-llms",
     "kv cache": "08-inference-with-llms",
     "beam search": "08-inference-with-llms",
     "prefill": "08-inference-with-llms",
+    "weat": "09-bias-and-limitations",
+    "garbage in": "09-bias-and-limitations",
     "softmax": "10-attention-mechanism",
-    "causal mask": "10-attention-mechanism",
+    "vanishing": "10-attention-mechanism",
     "multi-head attention": "10-attention-mechanism",
 }
 
