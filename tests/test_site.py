@@ -372,10 +372,9 @@ def test_the_search_index_holds_the_lessons_words_and_no_notebook_debris():
 
 
 # The determinism gate re-runs lessons the way the build runs them. All of them take as long
-# as the build itself, so CI re-runs those that take under a minute; DETERMINISM=all re-runs
-# every lesson (`nox -s docs -- -k second_build` with it set).
+# as the build itself, so CI re-runs the quickest (about a minute together, quiet);
+# DETERMINISM=all re-runs every lesson (`nox -s docs -- -k second_build` with it set).
 QUICK_LESSONS = ["01-introduction", "03-what-transformers-can-do", "04-how-transformers-work",
-                 "06-solving-tasks", "07-transformer-architectures", "10-attention-mechanism",
                  "11-quiz"]
 RERUN = ([p.stem for p in LESSONS] if os.environ.get("DETERMINISM") == "all"
          else QUICK_LESSONS)
