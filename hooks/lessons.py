@@ -179,10 +179,12 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
                         ".jp-Cell-outputWrapper, details.fold")
     noise += [quote for quote in soup.find_all("blockquote")
               if "Run this lesson yourself" in quote.get_text()]
-    for element in noise:
+    for element in noise:  # in page order: an outer element comes before what it holds
         # Material's search parser matches excluded elements by tag name, so an excluded
-        # <div> stops being excluded at its first inner </div>: wrap in a tag of our own.
-        element.wrap(soup.new_tag("search-exclude", attrs={"data-search-exclude": ""}))
+        # <div> stops being excluded at its first inner </div>: wrap in a tag of our own, and
+        # never one inside another, which would end the exclusion at the inner one's end.
+        if element.find_parent("search-exclude") is None:
+            element.wrap(soup.new_tag("search-exclude", attrs={"data-search-exclude": ""}))
     prune_notebook_css(soup)
     return str(soup)
 

@@ -309,9 +309,9 @@ def test_a_downloaded_notebook_runs_in_a_fresh_environment(tmp_path):
 
 # What a reader types into the search box, and the lesson that explains it.
 SEARCHES = {  # what a reader types: the lesson that explains it
-    "memory-mapped": "01-introduction",
+    "arrow": "01-introduction",
     "offsets": "01-introduction",
-    "in-context learning": "02-nlp-and-llms",
+    "zero-shot": "02-nlp-and-llms",
     "few-shot": "02-nlp-and-llms",
     "pipeline": "03-what-transformers-can-do",
     "aggregation_strategy": "03-what-transformers-can-do",
@@ -320,17 +320,16 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "fine-tuning": "05-transfer-learning",
     "accelerate launch": "05-transfer-learning",
     "ctc": "06-solving-tasks",
-    "wordpiece": "06-solving-tasks",
+    "byte pair": "06-solving-tasks",
     "lsh": "07-transformer-architectures",
     "axial": "07-transformer-architectures",
     "nucleus": "08-inference-with-llms",
-    "top-p": "08-inference-with-llms",
     "temperature": "08-inference-with-llms",
     "kv cache": "08-inference-with-llms",
     "beam search": "08-inference-with-llms",
     "prefill": "08-inference-with-llms",
     "weat": "09-bias-and-limitations",
-    "garbage in": "09-bias-and-limitations",
+    "association test": "09-bias-and-limitations",
     "softmax": "10-attention-mechanism",
     "vanishing": "10-attention-mechanism",
     "multi-head attention": "10-attention-mechanism",
@@ -381,7 +380,9 @@ RERUN = ([p.stem for p in LESSONS] if os.environ.get("DETERMINISM") == "all"
 
 
 def cell_outputs(page: str, notebook: dict) -> dict[str, str]:
-    """The rendered outputs of every code cell, by cell id, but those marked measures=."""
+    """What every code cell shows, by cell id, but those marked measures=: its text, with
+    runs of white space as one (a print can arrive in one stream chunk or two), and the
+    bytes of its figures."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(page, "html.parser")
@@ -389,7 +390,11 @@ def cell_outputs(page: str, notebook: dict) -> dict[str, str]:
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code" and "measures" not in cell["metadata"]:
             wrapper = soup.find(id=f"cell-id={cell['id']}").find(class_="jp-Cell-outputWrapper")
-            outputs[cell["id"]] = str(wrapper) if wrapper else ""
+            if wrapper is None:
+                outputs[cell["id"]] = ""
+                continue
+            figures = [image.get("src", "") for image in wrapper.find_all("img")]
+            outputs[cell["id"]] = " ".join([*wrapper.get_text().split(), *figures])
     return outputs
 
 
