@@ -72,7 +72,7 @@ import argparse
 from accelerate import PartialState
 from torch.utils.data import DataLoader
 
-STEPS, BATCH_SIZE, LEARNING_RATE = 42, 8, 1e-4  # the run of the transfer-learning lesson
+STEPS, BATCH_SIZE, LEARNING_RATE = 14, 24, 3e-4  # one pass over the lesson's 336 sentences
 
 
 def main(argv: list[str] | None = None) -> list[float]:
