@@ -69,30 +69,69 @@ class ProgressBar(TrainerCallback):
         self.bar.close()
 
 
+class KeepBest(TrainerCallback):
+    """After each evaluation, keep a copy of the weights if they score best so far on the
+    validation set: highest accuracy, then lowest loss; the earliest step wins a tie."""
+
+    def __init__(self):
+        self.best, self.weights, self.step = None, None, 0
+
+    def on_evaluate(self, args, state, control, metrics=None, model=None, **kwargs):
+        score = (metrics["eval_accuracy"], -metrics["eval_loss"])
+        if self.best is None or score > self.best:
+            self.best, self.step = score, state.global_step
+            if self.weights is None:
+                self.weights = {name: w.detach().clone() for name, w in model.state_dict().items()}
+            else:  # into the same memory: a copy of 22M numbers, not a new allocation
+                for name, w in model.state_dict().items():
+                    self.weights[name].copy_(w)
+
+
+def validation_accuracy(prediction) -> dict[str, float]:
+    """Trainer's metric: the share of validation rows whose label is the most likely one."""
+    return {"accuracy": float((prediction.predictions.argmax(-1) == prediction.label_ids).mean())}
+
+
 def fine_tune(model, tokenizer, train, steps: int = 30, batch_size: int = 8,
-              learning_rate: float = 1e-4, seed: int = 0, progress_bar: bool = True) -> Trainer:
-    """Train `model` on `train` for `steps` optimizer steps with Trainer; returns the Trainer."""
+              learning_rate: float = 1e-4, seed: int = 0, progress_bar: bool = True,
+              max_grad_norm: float = 1.0, validation=None, eval_steps: int = 0) -> Trainer:
+    """Train `model` on `train` for `steps` optimizer steps with Trainer; returns the Trainer.
+    With `validation`, score the model on it every `eval_steps` steps and end with the weights
+    that scored best (the number of steps is then chosen on the validation set)."""
     if len(train) == 0:
         raise ValueError("the training set is empty")
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
+    if validation is not None and not 1 <= eval_steps <= steps:
+        raise ValueError(f"eval_steps must be between 1 and steps ({steps}) when a validation "
+                         f"set is given, got {eval_steps}")
     args = TrainingArguments(
         output_dir=str(Path(tempfile.gettempdir()) / "llm-course-ch1" / "trainer"),
         max_steps=steps,  # the same number of updates whatever the size of `train`
         per_device_train_batch_size=batch_size,
         learning_rate=learning_rate,  # decays linearly to 0 over the `steps`
+        max_grad_norm=max_grad_norm,  # gradients clipped to this norm (Trainer's default: 1)
         optim="adamw_torch_fused",  # AdamW in one fused kernel: twice as fast on a CPU here
         seed=seed,  # shuffling of the batches
         use_cpu=model.device.type == "cpu",  # CUDA when the model is there
         remove_unused_columns=False,  # `collate` reads the raw "text"
-        report_to="none", save_strategy="no", logging_steps=5, disable_tqdm=True,
+        eval_strategy="no" if validation is None else "steps", eval_steps=eval_steps or None,
+        per_device_eval_batch_size=64,
+        logging_steps=eval_steps or 5,  # the mean training loss since the last log
+        report_to="none", save_strategy="no", disable_tqdm=True,
     )
-    trainer = Trainer(model=model, args=args, train_dataset=train,
-                      data_collator=make_collate(tokenizer))
+    trainer = Trainer(model=model, args=args, train_dataset=train, eval_dataset=validation,
+                      data_collator=make_collate(tokenizer), compute_metrics=validation_accuracy)
     trainer.remove_callback(PrinterCallback)  # no printed logs; they stay in log_history
     if progress_bar:
         trainer.add_callback(ProgressBar)
+    keep_best = KeepBest()
+    if validation is not None:
+        trainer.add_callback(keep_best)
     trainer.train()
+    if validation is not None:  # back to the best weights; Trainer's state says which step
+        model.load_state_dict(keep_best.weights)
+        trainer.state.best_global_step = keep_best.step
     return trainer
 # --8<-- [end:trainer]
 
@@ -124,44 +163,120 @@ def accuracy(model, tokenizer, dataset, batch_size: int = 64) -> float:
 
 
 def majority_baseline(train, test) -> float:
-    """Accuracy on `test` of always answering the most common label of `train`."""
+    """Accuracy on `test` of always answering the most common label of `train` (a tie: the
+    smaller label id)."""
     labels = list(train["label"])
-    majority = max(set(labels), key=labels.count)
+    majority = max(sorted(set(labels)), key=labels.count)  # max keeps the first of a tie
     return sum(label == majority for label in test["label"]) / len(test)
 # --8<-- [end:accuracy]
 
 
-# --8<-- [start:sweep]
+# --8<-- [start:choose]
 # Needs: finetuning.py:classifier, finetuning.py:trainer, finetuning.py:accuracy
 # Needs: sentiment_data.py:subset
 import pandas as pd
 from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
 
+STARTS = {"pretrained": "from the checkpoint", "random": "from random weights"}
 
-def learning_curve(data, sizes: list[int], seeds: list[int], steps: int = 42,
-                   device=None, **train_kwargs) -> pd.DataFrame:
-    """Test accuracy of the pretrained and the random-weight classifier, per size and seed."""
+
+def best_evaluation(trainer) -> dict[str, float]:
+    """The validation scores logged at the step whose weights `fine_tune` kept."""
+    return next(log for log in trainer.state.log_history
+                if "eval_accuracy" in log and log["step"] == trainer.state.best_global_step)
+
+
+def fine_tune_run(data, start: str, size: int, seed: int, learning_rate: float, steps: int,
+                  eval_steps: int, device=None, **train_kwargs) -> dict:
+    """Fine-tune one start on `size` training rows drawn with `seed`: its scores on the
+    validation set (at the step it kept) and on the test set."""
+    if start not in STARTS:
+        raise ValueError(f"unknown start {start!r}: the starts are {list(STARTS)}")
+    model, tokenizer = load_classifier(pretrained=start == "pretrained", seed=seed,
+                                       device=device)
+    train = take_subset(data["train"], size, seed)  # the seed draws the subset, the new
+    trainer = fine_tune(model, tokenizer, train, steps, seed=seed,  # weights, the order of
+                        learning_rate=learning_rate,  # the batches and the dropout
+                        validation=data["validation"], eval_steps=eval_steps,
+                        progress_bar=False, **train_kwargs)
+    best = best_evaluation(trainer)
+    predictions = predict(model, tokenizer, data["test"])
+    return dict(start=start, size=size, seed=seed, learning_rate=learning_rate, steps=steps,
+                step=best["step"], validation_accuracy=best["eval_accuracy"],
+                validation_loss=best["eval_loss"],
+                final_training_loss=[log["loss"] for log in trainer.state.log_history
+                                     if "loss" in log][-1],
+                accuracy=sum(p == y for p, y in zip(predictions, data["test"]["label"],
+                                                    strict=True)) / len(predictions),
+                answers_positive=sum(predictions) / len(predictions))
+
+
+def compare_learning_rates(data, learning_rates: list[float], seeds: list[int], steps: int,
+                           eval_steps: int, device=None, **train_kwargs) -> pd.DataFrame:
+    """Fine-tune each start at each learning rate and seed on the whole training set."""
+    runs = [(start, rate, seed) for start in STARTS for rate in learning_rates
+            for seed in seeds]
+    return pd.DataFrame([
+        fine_tune_run(data, start, len(data["train"]), seed, rate, steps, eval_steps, device,
+                      **train_kwargs)
+        for start, rate, seed in tqdm(runs, desc="learning rates")])
+
+
+def rank_learning_rates(runs: pd.DataFrame) -> pd.DataFrame:
+    """Validation scores per start and learning rate, averaged over the seeds, best first:
+    the highest accuracy, then (a tie) the lowest loss. The test set plays no part."""
+    table = runs.groupby(["start", "learning_rate"], sort=False)[
+        ["validation_accuracy", "validation_loss", "final_training_loss"]].mean()
+    return table.sort_values(["start", "validation_accuracy", "validation_loss"],
+                             ascending=[True, False, True], kind="stable")
+
+
+def best_learning_rates(runs: pd.DataFrame) -> dict[str, float]:
+    """Each start's best learning rate on the validation set (see rank_learning_rates)."""
+    ranked = rank_learning_rates(runs).reset_index()
+    return {start: float(ranked.loc[ranked["start"] == start, "learning_rate"].iloc[0])
+            for start in runs["start"].unique()}
+# --8<-- [end:choose]
+
+
+# --8<-- [start:sweep]
+# Needs: finetuning.py:choose
+import pandas as pd
+from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
+
+
+def learning_curve(data, sizes: list[int], seeds: list[int], learning_rates: dict[str, float],
+                   steps: int, eval_steps: int, done: pd.DataFrame | None = None, device=None,
+                   **train_kwargs) -> pd.DataFrame:
+    """Every start (with its own learning rate) at every training-set size and seed: the same
+    subset, steps and seed for each start. Runs already in `done` are not repeated."""
     too_big = [size for size in sizes if size > len(data["train"])]
     if too_big:
         raise ValueError(f"training sizes {too_big} are larger than the "
                          f"{len(data['train'])} training examples")
-    runs = [(start, size, seed) for start in ("pretrained", "random") for size in sizes
-            for seed in seeds]
+    unknown = sorted(set(learning_rates) - set(STARTS))
+    if unknown:
+        raise ValueError(f"unknown starts {unknown}: the starts are {list(STARTS)}")
     rows = []
+    runs = [(start, size, seed) for start in learning_rates for size in sizes for seed in seeds]
     for start, size, seed in tqdm(runs, desc="fine-tuning runs"):
-        model, tokenizer = load_classifier(pretrained=start == "pretrained", seed=seed,
-                                           device=device)
-        train = take_subset(data["train"], size, seed)
-        fine_tune(model, tokenizer, train, steps, seed=seed, progress_bar=False, **train_kwargs)
-        rows.append(dict(start=start, size=size, seed=seed,
-                         accuracy=accuracy(model, tokenizer, data["test"])))
+        same = (None if done is None else done[
+            (done["start"] == start) & (done["size"] == size) & (done["seed"] == seed)
+            & (done["learning_rate"] == learning_rates[start]) & (done["steps"] == steps)])
+        if same is not None and len(same):  # this very run was done already
+            rows.append(same.iloc[0].to_dict())
+        else:
+            rows.append(fine_tune_run(data, start, size, seed, learning_rates[start], steps,
+                                      eval_steps, device, **train_kwargs))
     return pd.DataFrame(rows)
 
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
-    """Mean and spread of the test accuracy over seeds: one row per size, a column per start."""
-    table = results.groupby(["size", "start"])["accuracy"].agg(["mean", "std", "min", "max"])
-    return table.unstack("start").swaplevel(axis=1).sort_index(axis=1)
+    """Test accuracy over the seeds, mean then range: one row per size, columns per start."""
+    table = results.groupby(["size", "start"])["accuracy"].agg(["mean", "min", "max"])
+    table = table.unstack("start").swaplevel(axis=1)
+    return table[[(start, stat) for start in results["start"].unique()
+                  for stat in ("mean", "min", "max")]]
 # --8<-- [end:sweep]
 
 
@@ -170,21 +285,31 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 
-def plot_learning_curve(results: pd.DataFrame, baseline: float, ax=None):
-    """Test accuracy against training-set size: every seed as a dot, the mean as a line."""
+def plot_learning_curve(results: pd.DataFrame, baseline: float,
+                        extra: dict[str, pd.DataFrame] | None = None, ax=None):
+    """Test accuracy against training-set size: every seed as a dot, the mean as a line; the
+    runs in `extra` (label -> results) as stars."""
     ax = ax or plt.gca()
     colors = {"pretrained": "tab:blue", "random": "tab:orange"}
-    for start, group in results.groupby("start"):
+    names = {"pretrained": "from the checkpoint", "random": "from random weights"}
+    for start, group in results.groupby("start", sort=False):
         color = colors.get(start, "tab:green")
         means = group.groupby("size")["accuracy"].mean()
-        ax.plot(means.index, means.values, "-o", color=color, label=f"{start} (mean)")
-        ax.scatter(group["size"], group["accuracy"], color=color, alpha=0.35, s=18)
-    ax.axhline(baseline, color="grey", linestyle="--", label="majority label")
+        ax.plot(means.index, means.values, "-o", color=color,
+                label=f"{names.get(start, start)}: mean of {group['seed'].nunique()} seeds")
+        ax.scatter(group["size"], group["accuracy"], color=color, alpha=0.35, s=18,
+                   label="one seed each (faint dots)" if start == results["start"].iloc[0]
+                   else None)
+    for label, runs in (extra or {}).items():
+        ax.scatter(runs["size"], runs["accuracy"], marker="*", s=160, zorder=3,
+                   color=[colors.get(start, "tab:green") for start in runs["start"]],
+                   edgecolors="black", label=label)
+    ax.axhline(baseline, color="grey", linestyle="--", label="one label for every sentence")
     ax.set_xscale("log", base=2)
     sizes = sorted(results["size"].unique())
     ax.set_xticks(sizes, [str(size) for size in sizes])
     ax.set(xlabel="training examples", ylabel="test accuracy", ylim=(0.3, 1.02),
            title="Fine-tuning from a checkpoint versus from random weights")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small")
     return ax
 # --8<-- [end:plot]

@@ -53,7 +53,40 @@ def unigram_entropy(blocks: list[dict]) -> float:
     counts = Counter(token for block in blocks for token in block["input_ids"])
     total = sum(counts.values())
     return -sum(n / total * math.log(n / total) for n in counts.values())
+
+
+def split_blocks(blocks: list[dict], every: int = 10) -> tuple[list[dict], list[dict]]:
+    """(training blocks, held-out blocks): every `every`-th block is held out, never trained on."""
+    if every < 2 or len(blocks) < every:
+        raise ValueError(f"every must be between 2 and the {len(blocks)} blocks, got {every}")
+    return ([block for i, block in enumerate(blocks) if i % every != every - 1],
+            [block for i, block in enumerate(blocks) if i % every == every - 1])
 # --8<-- [end:blocks]
+
+
+# --8<-- [start:held_out]
+import torch
+
+
+@torch.no_grad()
+def held_out_loss(model, blocks: list[dict], collate, seed: int = 0) -> float:
+    """The model's mean loss on `blocks` it never trained on (masks drawn with `seed`)."""
+    torch.manual_seed(seed)  # the masked-LM collator draws which tokens to hide
+    batch = collate(blocks).to(model.device)
+    return model.eval()(**batch).loss.item()
+# --8<-- [end:held_out]
+
+
+# --8<-- [start:timing]
+import time
+
+
+def timed(function, *args, **kwargs):
+    """(what `function(*args, **kwargs)` returns, the seconds it took)."""
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - start
+# --8<-- [end:timing]
 
 
 # --8<-- [start:tiny_models]
@@ -97,33 +130,27 @@ def continue_text(model, tokenizer, prompt: str, max_new_tokens: int = 20) -> st
 # --8<-- [end:generate]
 
 
-# --8<-- [start:cost]
-def training_flops(num_parameters: float, num_tokens: float) -> float:
-    """Compute to train a transformer: about 6 x parameters x tokens floating-point operations
-    (2 per parameter and token for the forward pass, 4 for the backward pass)."""
-    if num_parameters <= 0 or num_tokens <= 0:
-        raise ValueError(f"num_parameters ({num_parameters}) and num_tokens ({num_tokens}) "
-                         "must be > 0")
-    return 6 * num_parameters * num_tokens
-# --8<-- [end:cost]
-
-
 # --8<-- [start:plot]
 import math
 
 import matplotlib.pyplot as plt
 
 
-def plot_pretraining(losses: dict[str, list[float]], vocab_size: int, unigram: float, ax=None):
-    """Training loss per step of each model, beside two guesses that ignore the context."""
+def plot_pretraining(losses: dict[str, list[float]], vocab_size: int, unigram: float,
+                     held_out: dict[str, float] | None = None, ax=None):
+    """Training loss per step of each model, its loss on held-out blocks at the end, beside
+    two guesses that ignore the context."""
     ax = ax or plt.gca()
     for name, values in losses.items():
-        ax.plot(range(1, len(values) + 1), values, label=name)
+        line, = ax.plot(range(1, len(values) + 1), values, label=f"{name}: training batches")
+        if held_out and name in held_out:
+            ax.plot([len(values)], [held_out[name]], "D", color=line.get_color(),
+                    label=f"{name}: held-out blocks, at the end")
     ax.axhline(math.log(vocab_size), color="grey", linestyle="--",
                label=f"uniform guess: ln {vocab_size}")
     ax.axhline(unigram, color="grey", linestyle=":", label="guess by token frequency")
-    ax.set(xlabel="step", ylabel="training loss (cross-entropy)", ylim=(0, None),
+    ax.set(xlabel="step", ylabel="loss (cross-entropy)", ylim=(0, None),
            title="Pre-training two tiny models from random weights")
-    ax.legend()
+    ax.legend(fontsize="small")
     return ax
 # --8<-- [end:plot]

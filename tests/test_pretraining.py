@@ -1,4 +1,5 @@
 import math
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -13,12 +14,14 @@ from transformers import DataCollatorForLanguageModeling  # noqa: E402
 from snippets.accelerate_loop import train_loop  # noqa: E402
 from snippets.pretraining import (  # noqa: E402
     continue_text,
+    held_out_loss,
     make_blocks,
     plot_pretraining,
+    split_blocks,
+    timed,
     tiny_decoder,
     tiny_encoder,
     train_tokenizer,
-    training_flops,
     unigram_entropy,
 )
 
@@ -88,29 +91,57 @@ def test_random_weights_start_at_a_uniform_guess_and_the_loss_falls(tokenizer, t
     assert next(model.parameters()).device.type == device.type
 
 
-def test_a_trained_decoder_continues_a_memorised_line(tokenizer, device):
-    """On one repeated sentence, the tiny decoder learns to continue it word for word."""
+def test_a_trained_decoder_continues_a_memorised_line(tokenizer, texts, device):
+    """On one repeated sentence, the tiny decoder learns to continue it word for word; its loss
+    is low on that sentence and higher than before on text it never saw."""
     line = "Pre-training is done through self-supervised learning."
     blocks = make_blocks(tokenizer, [line] * 40, block_size=16)
     model = tiny_decoder(tokenizer, seed=0, device=str(device.type))
     collate = DataCollatorForLanguageModeling(tokenizer, mlm=False)
-    train_loop(model, DataLoader(blocks, batch_size=8, shuffle=True, collate_fn=collate),
-               steps=40, learning_rate=3e-3)
+    unseen = make_blocks(tokenizer, texts[200:260], block_size=16)[:16]
+    before = held_out_loss(model, unseen, collate)
+    assert before == pytest.approx(math.log(len(tokenizer)), abs=0.15)  # a uniform guess
+    train_loop(model.train(), DataLoader(blocks, batch_size=8, shuffle=True,
+                                         collate_fn=collate), steps=40, learning_rate=3e-3)
     assert continue_text(model.eval(), tokenizer, "Pre-training is", max_new_tokens=20) \
         .startswith(line)
+    assert held_out_loss(model, blocks[:4], collate) < 0.5
+    assert held_out_loss(model, unseen, collate) > before  # memorising one line: worse elsewhere
 
 
-def test_training_flops_is_six_n_d():
-    assert training_flops(135e6, 2e12) == pytest.approx(1.62e21)
-    with pytest.raises(ValueError, match="must be > 0"):
-        training_flops(0, 10)
+def test_held_out_loss_is_seeded_and_scores_without_dropout(tokenizer, texts, device):
+    model = tiny_encoder(tokenizer, seed=1, device=str(device.type))
+    blocks = make_blocks(tokenizer, texts[:40], block_size=32)[:8]
+    collate = DataCollatorForLanguageModeling(tokenizer, mlm=True, mlm_probability=0.15)
+    loss = held_out_loss(model, blocks, collate, seed=3)
+    assert loss == held_out_loss(model, blocks, collate, seed=3)
+    assert loss != held_out_loss(model, blocks, collate, seed=4)  # other tokens hidden
+    assert not model.training  # scored without dropout
 
 
-def test_plot_draws_each_curve_and_both_guesses():
+def test_split_blocks_holds_out_every_tenth_block():
+    blocks = [{"input_ids": [i]} for i in range(25)]
+    train, held_out = split_blocks(blocks, every=10)
+    assert [b["input_ids"][0] for b in held_out] == [9, 19]
+    assert len(train) == 23 and not {b["input_ids"][0] for b in train} & {9, 19}
+    with pytest.raises(ValueError, match="every must be between 2 and the 25 blocks, got 1"):
+        split_blocks(blocks, every=1)
+
+
+def test_timed_returns_the_result_and_the_seconds_it_took():
+    result, seconds = timed(lambda x: time.sleep(0.05) or x * 2, 21)
+    assert result == 42 and 0.05 <= seconds < 1
+
+
+def test_plot_draws_each_curve_its_held_out_point_and_both_guesses():
     _, ax = plt.subplots()
-    ax = plot_pretraining({"a": [3.0, 2.0], "b": [3.0, 2.5]}, vocab_size=1000, unigram=5.0, ax=ax)
-    assert [list(line.get_ydata()) for line in ax.get_lines()] == [
-        [3.0, 2.0], [3.0, 2.5], [math.log(1000)] * 2, [5.0, 5.0]]
+    ax = plot_pretraining({"a": [3.0, 2.0], "b": [3.0, 2.5]}, vocab_size=1000, unigram=5.0,
+                          held_out={"a": 2.8}, ax=ax)
+    assert [(list(line.get_xdata()), list(line.get_ydata())) for line in ax.get_lines()] == [
+        ([1, 2], [3.0, 2.0]), ([2], [2.8]), ([1, 2], [3.0, 2.5]),
+        ([0, 1], [math.log(1000)] * 2), ([0, 1], [5.0, 5.0])]
+    assert ax.get_legend_handles_labels()[1][:2] == ["a: training batches",
+                                                     "a: held-out blocks, at the end"]
 
 
 def test_masking_hides_about_fifteen_percent(tokenizer, texts):
