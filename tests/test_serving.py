@@ -333,12 +333,22 @@ def test_time_per_decode_step_steps_over_n_cached_positions(tiny, monkeypatch):
     assert cache_lengths == [(2, 8), (2, 9)] * 2 + [(2, 32), (2, 33)] * 2  # warm-up, timed run
 
 
-def test_a_decode_step_over_a_longer_cache_takes_longer(device):
-    """The slope of the lesson's context plot: each step reads all n cached positions. On a
-    model whose weights are tiny, the cache is nearly all a step reads."""
+def test_a_decode_step_over_a_longer_cache_does_more_work(device):
+    """The slope of the lesson's context plot: each step reads all n cached positions. Counted in
+    floating-point operations, not timed (a timing ratio fails on a loaded machine): with eager
+    attention, every cached position costs each query head 2 * head_dim for its score q.k and
+    2 * head_dim for its share of the weighted sum of values, in every layer and batch row."""
     model = tiny_llama(seed=0, device=device.type, max_position_embeddings=8192)
-    seconds = time_per_decode_step(model, [16, 8192], batch_size=4, num_steps=2, repeats=3)
-    assert seconds[8192] > 2 * seconds[16]
+    model.set_attn_implementation("eager")  # attention as matrix products the counter sees
+    batch_size, flops = 4, {}
+    for n in (16, 8192):
+        cache = filled_cache(model, n, batch_size)
+        with FlopCounterMode(display=False) as counter:
+            decode_step(model, dummy_prompt(model, 1, batch_size)[:, 0], cache)
+        flops[n] = counter.get_total_flops()
+    config = model.config
+    per_position = 4 * config.head_dim * config.num_attention_heads * config.num_hidden_layers
+    assert flops[8192] - flops[16] == per_position * batch_size * (8192 - 16)
 
 
 def test_throughput_counts_every_row_of_the_batch(tiny, monkeypatch):
