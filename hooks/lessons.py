@@ -139,6 +139,34 @@ def prune_notebook_css(soup) -> None:
             style.string = prune(style.string)
 
 
+def lift_headings_out_of_cells(soup) -> None:
+    """Split each markdown cell at its headings and put each heading beside the cells.
+
+    Material's search parser ends a section where the element that holds its heading ends.
+    In a notebook page that is the heading's markdown cell: the prose and code of every later
+    cell went to the page's first section, so a search found the page and not the section,
+    and whole pages of code outranked the section that explains a term. A heading beside the
+    cells opens a section that runs to the next heading.
+    """
+    import copy
+
+    for heading in soup.select(", ".join(f".jp-MarkdownCell h{n}[id]" for n in range(1, 7))):
+        if heading.find_parent("details") is not None:
+            continue  # inside a folded answer: it stays with it
+        cell = heading.find_parent(class_="jp-MarkdownCell")
+        rest = [node.extract() for node in list(heading.next_siblings)]
+        if any(getattr(node, "name", None) or node.strip() for node in rest):
+            after = copy.copy(cell)  # the same wrappers, holding what followed the heading
+            del after["id"]
+            markdown = after.find(class_="jp-RenderedMarkdown")
+            markdown.clear()
+            markdown.extend(rest)
+            cell.insert_after(after)
+        cell.insert_after(heading.extract())
+        if not cell.find(class_="jp-RenderedMarkdown").get_text(strip=True):
+            cell.decompose()  # the heading was all the cell held before it
+
+
 def finish_lesson_page(html: str, notebook: dict) -> str:
     """Fold helper code, hide quiz answers, and keep notebook debris out of the search index.
 
@@ -149,6 +177,7 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
     - copy-button text, heading pilcrows, cell outputs, folded helper code (data files
       included) and the install note are marked data-search-exclude, so that search finds
       the words of the lesson itself;
+    - headings stand beside the cells, so that each search section holds its cells;
     - the notebook stylesheet keeps only the rules for classes the page uses.
     """
     from bs4 import BeautifulSoup
@@ -185,6 +214,7 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
         # never one inside another, which would end the exclusion at the inner one's end.
         if element.find_parent("search-exclude") is None:
             element.wrap(soup.new_tag("search-exclude", attrs={"data-search-exclude": ""}))
+    lift_headings_out_of_cells(soup)
     prune_notebook_css(soup)
     return str(soup)
 

@@ -1,7 +1,8 @@
 """A plain PyTorch training loop with Accelerate: the same code on a CPU, a GPU or several.
 
-Run as a script on several GPUs (see the transfer-learning lesson):
-    accelerate launch --multi_gpu --num_processes 2 -m snippets.accelerate_loop
+Run as a script on several GPUs (see the transfer-learning lesson); the batch size is per
+process, so halve it on two processes to keep the updates of one:
+    accelerate launch --multi_gpu --num_processes 2 -m snippets.accelerate_loop --batch-size 12
 """
 
 from snippets.finetuning import load_classifier, make_collate  # shown by their sections

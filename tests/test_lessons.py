@@ -62,6 +62,34 @@ def test_answers_are_folded_together_and_helper_code_under_its_summary():
                                                    "metadata": {"answer": "Answer"}}]})
 
 
+def test_headings_stand_beside_the_cells_so_a_search_section_holds_its_cells():
+    """Material's search parser ends a section where its heading's parent ends: the heading
+    moves out of its markdown cell, the prose after it into a cell of its own."""
+    from bs4 import BeautifulSoup
+
+    from lessons import lift_headings_out_of_cells
+
+    def markdown_cell(cell_id, html):
+        return (f'<div class="jp-Cell jp-MarkdownCell" id="{cell_id}"><div class="wrap">'
+                f'<div class="jp-RenderedMarkdown">{html}</div></div></div>')
+
+    page = ('<div class="jp-Notebook">'
+            + markdown_cell("m0", '<h1 id="t">Title</h1><p>intro</p><h2 id="a">A</h2><p>a1</p>')
+            + '<div class="jp-Cell jp-CodeCell" id="c1"><pre>code_a</pre></div>'
+            + markdown_cell("m2", '<h2 id="b">B</h2>')
+            + markdown_cell("m3", '<p>b1</p><details><h3 id="x">X</h3></details>')
+            + "</div>")
+    soup = BeautifulSoup(page, "html.parser")
+    lift_headings_out_of_cells(soup)
+    notebook = soup.select_one(".jp-Notebook")
+    assert [(child.name, child.get("id"), child.get_text()) for child in notebook.children] == [
+        ("h1", "t", "Title"), ("div", None, "intro"), ("h2", "a", "A"), ("div", None, "a1"),
+        ("div", "c1", "code_a"), ("h2", "b", "B"), ("div", "m3", "b1X")]
+    assert notebook.find(id="x").find_parent(class_="jp-MarkdownCell") is not None
+    assert [div["class"] for div in notebook.select(":scope > div:not([id])")] == [
+        ["jp-Cell", "jp-MarkdownCell"]] * 2  # the split cells keep their wrappers
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
 def test_every_include_resolves_to_a_section(lesson):
     for path, section in includes(lesson):

@@ -36,8 +36,9 @@ def built_site():
 def outputs_of(page: Path) -> list[str]:
     """Text of every cell output on a rendered lesson page."""
     html = page.read_text(encoding="utf-8")
-    blocks = re.findall(r'<div class="jp-OutputArea-child.*?(?=<div class="jp-Cell |\Z)', html,
-                        re.S)
+    # each output runs up to the next cell or heading (headings stand beside the cells)
+    end = r'(?=<div class="jp-Cell |<h[1-6][ >]|\Z)'
+    blocks = re.findall(r'<div class="jp-OutputArea-child.*?' + end, html, re.S)
     return [re.sub(r"<[^>]+>", "", block) for block in blocks]
 
 
@@ -313,6 +314,7 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "offsets": "01-introduction",
     "zero-shot": "02-nlp-and-llms",
     "few-shot": "02-nlp-and-llms",
+    "in-context learning": "02-nlp-and-llms",
     "pipeline": "03-what-transformers-can-do",
     "aggregation_strategy": "03-what-transformers-can-do",
     "distilbert": "04-how-transformers-work",
@@ -321,6 +323,7 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "accelerate launch": "05-transfer-learning",
     "ctc": "06-solving-tasks",
     "byte pair": "06-solving-tasks",
+    "wordpiece": "06-solving-tasks",
     "lsh": "07-transformer-architectures",
     "axial": "07-transformer-architectures",
     "nucleus": "08-inference-with-llms",
@@ -328,8 +331,12 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "kv cache": "08-inference-with-llms",
     "beam search": "08-inference-with-llms",
     "prefill": "08-inference-with-llms",
+    "top-k": "08-inference-with-llms",
+    "static cache": "08-inference-with-llms",
+    "roofline": "08-inference-with-llms",
     "weat": "09-bias-and-limitations",
     "association test": "09-bias-and-limitations",
+    "hallucination": "09-bias-and-limitations",
     "softmax": "10-attention-mechanism",
     "vanishing": "10-attention-mechanism",
     "multi-head attention": "10-attention-mechanism",
