@@ -1,4 +1,7 @@
 import pytest
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+from transformers import LlamaConfig, LlamaForCausalLM
 
 from snippets.compute_footprint import (
     ASSUMPTIONS,
@@ -18,6 +21,28 @@ def test_six_n_d_matches_gpt3s_published_compute():
     estimate = training_flops(gpt3["n_params"], gpt3["n_tokens"])
     assert estimate == pytest.approx(3.15e23)
     assert estimate == pytest.approx(gpt3["published_flops"], rel=0.01)
+
+
+def test_six_n_d_is_what_torch_counts_in_one_training_step():
+    """2 N per token forward and 4 N backward, counted in a small decoder's training step.
+    N: the weights of the matrix products (embeddings are looked up, not multiplied); the
+    count is a little above 6 N D by attention's own n-squared products (eager attention, so
+    that they are counted on every device)."""
+    config = LlamaConfig(hidden_size=256, intermediate_size=1024, num_hidden_layers=4,
+                         num_attention_heads=4, num_key_value_heads=4, vocab_size=1000,
+                         tie_word_embeddings=False, attn_implementation="eager")
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(config)
+    input_ids = torch.randint(0, config.vocab_size, (4, 32))
+    n = sum(p.numel() for name, p in model.named_parameters()
+            if p.dim() == 2 and "embed_tokens" not in name)
+    with FlopCounterMode(display=False) as counter:
+        model(input_ids=input_ids, labels=input_ids).loss.backward()
+    # per layer and token: q.k over n positions and the weighted sum of v, 2 n d each, forward;
+    # twice that backward
+    n_positions, d = input_ids.shape[1], config.hidden_size
+    attention = 3 * 4 * config.num_hidden_layers * input_ids.numel() * n_positions * d
+    assert counter.get_total_flops() == training_flops(n, input_ids.numel()) + attention
 
 
 def test_training_flops_rejects_nonsense():
