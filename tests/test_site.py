@@ -312,6 +312,7 @@ def test_a_downloaded_notebook_runs_in_a_fresh_environment(tmp_path):
 SEARCHES = {  # what a reader types: the lesson that explains it
     "arrow": "01-introduction",
     "offsets": "01-introduction",
+    "memory-mapped": "01-introduction",
     "zero-shot": "02-nlp-and-llms",
     "few-shot": "02-nlp-and-llms",
     "in-context learning": "02-nlp-and-llms",
