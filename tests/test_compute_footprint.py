@@ -12,6 +12,7 @@ from snippets.compute_footprint import (
     sharing_saves,
     training_flops,
 )
+from snippets.serving import prefill_flops
 
 RUNS = {run["model"]: run for run in PUBLISHED_RUNS}
 
@@ -38,10 +39,9 @@ def test_six_n_d_is_what_torch_counts_in_one_training_step():
             if p.dim() == 2 and "embed_tokens" not in name)
     with FlopCounterMode(display=False) as counter:
         model(input_ids=input_ids, labels=input_ids).loss.backward()
-    # per layer and token: q.k over n positions and the weighted sum of v, 2 n d each, forward;
-    # twice that backward
-    n_positions, d = input_ids.shape[1], config.hidden_size
-    attention = 3 * 4 * config.num_hidden_layers * input_ids.numel() * n_positions * d
+    # attention's n x n products of each row, as in a prefill; the backward pass twice that
+    batch_size, n_positions = input_ids.shape
+    attention = 3 * batch_size * prefill_flops(config, n_positions).attention_n2
     assert counter.get_total_flops() == training_flops(n, input_ids.numel()) + attention
 
 

@@ -337,7 +337,8 @@ def test_a_decode_step_over_a_longer_cache_does_more_work(device):
     """The slope of the lesson's context plot: each step reads all n cached positions. Counted in
     floating-point operations, not timed (a timing ratio fails on a loaded machine): with eager
     attention, every cached position costs each query head 2 * head_dim for its score q.k and
-    2 * head_dim for its share of the weighted sum of values, in every layer and batch row."""
+    2 * head_dim for its share of the weighted sum of values, in every layer and batch row:
+    the attention term of prefill_flops for one token."""
     model = tiny_llama(seed=0, device=device.type, max_position_embeddings=8192)
     model.set_attn_implementation("eager")  # attention as matrix products the counter sees
     batch_size, flops = 4, {}
@@ -346,8 +347,8 @@ def test_a_decode_step_over_a_longer_cache_does_more_work(device):
         with FlopCounterMode(display=False) as counter:
             decode_step(model, dummy_prompt(model, 1, batch_size)[:, 0], cache)
         flops[n] = counter.get_total_flops()
-    config = model.config
-    per_position = 4 * config.head_dim * config.num_attention_heads * config.num_hidden_layers
+    # a prefill of one token is one query against one key: what each cached position adds
+    per_position = prefill_flops(model.config, 1).attention_n2
     assert flops[8192] - flops[16] == per_position * batch_size * (8192 - 16)
 
 
