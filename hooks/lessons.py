@@ -234,11 +234,19 @@ def on_page_content(html: str, page, config, files) -> str:
 
 
 def on_post_build(config) -> None:
-    """Serve MathJax from the site itself (the jupyter-server-mathjax package ships it)."""
+    """Serve MathJax from the site itself (the jupyter-server-mathjax package ships it), and
+    let the search worker read hyphenated words and stop words as readers mean them
+    (search_query.js)."""
     import jupyter_server_mathjax
 
+    site = Path(config["site_dir"])
     static = Path(jupyter_server_mathjax.__file__).parent / "static"
-    shutil.copytree(static, Path(config["site_dir"]) / "assets" / "mathjax", dirs_exist_ok=True)
+    shutil.copytree(static, site / "assets" / "mathjax", dirs_exist_ok=True)
+    prelude = (Path(__file__).parent / "search_query.js").read_text(encoding="utf-8")
+    [worker] = (site / "assets" / "javascripts" / "workers").glob("search.*.min.js")
+    code = worker.read_text(encoding="utf-8")
+    if not code.startswith(prelude):  # `mkdocs serve --dirty` keeps the last build's copy
+        worker.write_text(prelude + code, encoding="utf-8")
 
 
 def execute_lesson(lesson: Path, timeout: int = 1200) -> tuple[nbformat.NotebookNode, list[float]]:
