@@ -54,12 +54,16 @@ import torch
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune-no-cudagraphs")
 
 
-def compile_decode_step(model, mode: str | None = None) -> Callable:
+def compile_decode_step(model, mode: str | None = None, freeze: bool = False) -> Callable:
     """The model's forward pass compiled for one-token steps on a static cache.
 
     `mode="default"` fuses operations into generated kernels and runs the whole step as one
-    graph; "reduce-overhead" also records it as a CUDA graph, replayed with a single launch.
-    By default: "reduce-overhead" on a GPU, "default" elsewhere.
+    graph; "reduce-overhead" also records it as a CUDA graph, replayed with a single launch;
+    "max-autotune-no-cudagraphs" also times candidate kernels for each matrix product and
+    keeps the fastest. By default: "reduce-overhead" on a GPU, "default" elsewhere.
+    `freeze=True` lets inductor treat the weights as constants. On a CPU it then repacks the
+    linear layers' weights for its matrix-product kernels, into copies: for inference only,
+    as the compiled step does not see later changes to those weights.
     """
     if mode is None:
         mode = "reduce-overhead" if model.device.type == "cuda" else "default"
@@ -67,7 +71,19 @@ def compile_decode_step(model, mode: str | None = None) -> Callable:
         raise ValueError(f"mode must be one of {COMPILE_MODES}, got {mode!r}")
     # fullgraph: fail rather than fall back to Python between pieces; dynamic=False: the shapes
     # of a decode step never change on a static cache, so one graph serves every step
-    return torch.compile(model, mode=mode, fullgraph=True, dynamic=False)
+    if not freeze:
+        return torch.compile(model, mode=mode, fullgraph=True, dynamic=False)
+    # torch.compile takes a mode or inductor options, not both: the mode's own options, plus
+    # freezing (which also keeps this compiled step apart from an unfrozen one)
+    options = {**torch._inductor.list_mode_options(mode), "freezing": True}
+    compiled = torch.compile(model, options=options, fullgraph=True, dynamic=False)
+
+    def frozen_step(*args, **kwargs):
+        # the tracer reads the weights as constants only while inductor's global setting is on
+        with torch._inductor.config.patch(freezing=True):
+            return compiled(*args, **kwargs)
+
+    return frozen_step
 # --8<-- [end:compile_step]
 
 

@@ -116,3 +116,36 @@ def test_compiled_static_decode_gives_the_tokens_of_generate(device):
     assert ours.shape[1] < 16 and ours[0, -1] == eos
     assert torch.equal(ours, greedy_generate(model, input_ids, 16, eos_token_id=eos,
                                              pad_token_id=0))
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
+@pytest.mark.slow
+def test_a_frozen_step_gives_the_tokens_of_generate_and_runs_on_repacked_weights(device):
+    """Frozen on a CPU, the linear layers' weights are repacked into copies that the compiled
+    step reads: after the last layer's down projection is scaled, the model's logits change
+    and the frozen step's do not. A step that still read the model's weights (as freezing
+    through the compile options alone gives: the tracer does not see it) fails."""
+    if device.type != "cpu":
+        pytest.skip("on a GPU, inductor does not repack the weights of linear layers")
+    torch._dynamo.reset()
+    model = tiny_llama(seed=3, device=device.type)
+    input_ids = torch.tensor([[1, 7, 3, 30]], device=device)
+    cache = StaticCache(config=model.config, max_cache_len=24)
+    step = compile_decode_step(model, mode="default", freeze=True)
+    assert torch.equal(static_decode(model, input_ids, 16, cache=cache, forward=step),
+                       greedy_generate(model, input_ids, 16, eos_token_id=None))
+
+    def next_logits(forward):
+        """Logits of one decode step after the prompt, on the same cache each time (the last
+        layer's MLP plays no part in the keys and values the eager prefill stores)."""
+        cache.reset()
+        with torch.no_grad():
+            model(input_ids=input_ids, cache=cache, use_cache=True)
+            return forward(input_ids=input_ids[:, -1:], cache=cache, use_cache=True).logits
+
+    before = next_logits(model)
+    torch.testing.assert_close(next_logits(step), before)
+    with torch.no_grad():
+        model.model.layers[-1].mlp.down_proj.weight.mul_(3)
+    assert not torch.allclose(next_logits(model), before, atol=1e-3)
+    torch.testing.assert_close(next_logits(step), before)
