@@ -350,9 +350,11 @@ STATIC_ROWS = {  # name: (decode loop, cache, steps run as)
 
 def static_row(row: dict) -> list[str]:
     compile_seconds = row["compile_seconds"]
-    return [*STATIC_ROWS[row["name"]], f"{row['tokens_per_second']:.1f}",
-            f"{row['ratio']:.2f}", f"{row['decode_tokens_per_second']:.1f}",
-            f"{row['decode_ratio']:.2f}", "yes" if row["same"] else "**no**",
+    loop, cache, steps = STATIC_ROWS[row["name"]]
+    return [f"{loop}, {cache} cache", steps,
+            f"{row['tokens_per_second']:.1f} ({row['ratio']:.2f}×)",
+            f"{row['decode_tokens_per_second']:.1f} ({row['decode_ratio']:.2f}×)",
+            "yes" if row["same"] else "**no**",
             "" if compile_seconds is None else f"{compile_seconds:.0f}"]
 
 
@@ -520,8 +522,8 @@ def main() -> None:
             "minus a later call's: what `torch.compile` spent tracing and generating code "
             "(and, on a GPU, recording CUDA graphs; with max-autotune, timing candidate "
             "kernels).",
-            table(["decode loop", "cache", "steps run as", "tokens/s, end to end",
-                   "× generate()", "decode tokens/s", "× generate()",
+            table(["decode loop", "steps run as",
+                   "tokens/s end to end (× generate())", "tokens/s decode (× generate())",
                    "same tokens as generate()", "compile (s)"],
                   [static_row(row) for row in e]),
             f"Floor ({key}), {what}: {ratio:.2f}, against {floor}: "
