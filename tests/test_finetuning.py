@@ -238,6 +238,15 @@ def test_learning_curve_reuses_the_runs_it_is_given(fake_training):
     assert not [c for c in fake_training if len(c["texts"]) == 40 and c["seed"] in (0, 1)]
     learning_curve(FAKE_DATA, [40], [0], rates, steps=12, eval_steps=3, done=grid)
     assert len(fake_training) == 2 * 2 * 3 - 4 + 2  # other steps: not the same run
+    learning_curve(FAKE_DATA, [40], [0], rates, steps=6, eval_steps=2, done=grid)
+    assert len(fake_training) == 2 * 2 * 3 - 4 + 4  # validated at other steps: not the same
+    learning_curve(FAKE_DATA, [40], [0], rates, steps=6, eval_steps=3, batch_size=4, done=grid)
+    assert len(fake_training) == 2 * 2 * 3 - 4 + 6  # another batch size: not the same
+    grid = compare_learning_rates(FAKE_DATA, [1e-4, 3e-4], seeds=[0], steps=6, eval_steps=3,
+                                  batch_size=4)
+    fake_training.clear()
+    learning_curve(FAKE_DATA, [40], [0], rates, steps=6, eval_steps=3, batch_size=4, done=grid)
+    assert not fake_training  # the same batch size too: both runs reused
 
 
 def test_learning_rates_ranked_by_mean_validation_accuracy_then_loss():
