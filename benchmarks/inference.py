@@ -246,7 +246,7 @@ def bench_static(model, input_ids, max_new_tokens: int, repeats: int) -> list[di
         first[name], _ = first_call_seconds(lambda run=run: run(max_new_tokens), device)
         for _ in range(2 if device.type == "cuda" else 1):  # CUDA graphs: recorded, replayed
             outputs[name] = run(max_new_tokens)  # the tokens of a warm call (a GPU: a replay)
-        run(1)  # up to the first token: generate() keeps its larger static cache for it
+        run(1)  # up to the first token (generate() allocates a static cache in both)
     timed = {**{name: lambda run=run: run(max_new_tokens) for name, run in runs.items()},
              **{(name, 1): lambda run=run: run(1) for name, run in runs.items()}}
     seconds = alternate_all(timed, device, repeats)
@@ -514,14 +514,16 @@ def main() -> None:
             "tokens, batch of 1; every row stops at the model's end-of-sequence token, as "
             f"the default `generate()` does ({lengths}). *End to end* is the whole call, "
             "the eager prefill of the prompt included. *Decode* leaves out the prefill and "
-            "the first token: each row was also timed with `max_new_tokens=1`, and the "
-            "tokens after the first are divided by the difference of the two times. The "
+            "the first token: each row was also timed with `max_new_tokens=1` (the whole "
+            "call: setup, prefill, first token), and the tokens after the first are divided "
+            "by the difference of the two times. The "
             "compiled step only runs after the first token, so the floor is on decode. "
-            f"Each row ran {warmups} times untimed (the first call compiles), then the "
-            f"median of {repeats} runs in alternation. *Compile* is the first call's time "
-            "minus a later call's: what `torch.compile` spent tracing and generating code "
-            "(and, on a GPU, recording CUDA graphs; with max-autotune, timing candidate "
-            "kernels).",
+            f"Each row ran {warmups} times before the timed runs (the first call compiles "
+            "and is timed alone), and once up to its first token; then the median of "
+            f"{repeats} runs of each length in alternation. *Compile* is the first call's "
+            "time minus a later call's: what `torch.compile` spent tracing and generating "
+            "code (and, on a GPU, recording CUDA graphs; with max-autotune, timing candidate "
+            "kernels), with inductor's on-disk caches as this run found them.",
             table(["decode loop", "steps run as",
                    "tokens/s end to end (× generate())", "tokens/s decode (× generate())",
                    "same tokens as generate()", "compile (s)"],

@@ -31,7 +31,6 @@ def encode_with_offsets(tokenizer_file: str | Path, text: str) -> list[tuple[str
 from collections import Counter
 from pathlib import Path
 
-import pyarrow as pa
 from datasets import Dataset, disable_progress_bars, load_dataset
 
 disable_progress_bars()  # the data set is tiny: progress bars would only clutter the page
@@ -54,6 +53,14 @@ def label_counts(dataset: Dataset, column: str = "label") -> dict[str, int]:
     if hasattr(feature, "int2str"):  # class_encode_column stored the labels as 0, 1, 2, ...
         labels = feature.int2str(labels)
     return dict(sorted(Counter(labels).items()))
+# --8<-- [end:datasets_local]
+
+
+# --8<-- [start:datasets_mmap]
+from pathlib import Path
+
+import pyarrow as pa
+from datasets import Dataset
 
 
 def open_memory_mapped(arrow_file: str | Path) -> tuple[Dataset, int]:
@@ -61,7 +68,7 @@ def open_memory_mapped(arrow_file: str | Path) -> tuple[Dataset, int]:
     allocated_before = pa.total_allocated_bytes()
     dataset = Dataset.from_file(str(arrow_file))  # the OS maps the file; nothing is copied
     return dataset, pa.total_allocated_bytes() - allocated_before
-# --8<-- [end:datasets_local]
+# --8<-- [end:datasets_mmap]
 
 
 # --8<-- [start:accelerate_place]

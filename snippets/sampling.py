@@ -126,7 +126,8 @@ import torch
 
 
 def plot_filters(logits: torch.Tensor, tokenizer, top_k: int, top_p: float, n: int = 15):
-    """The n most likely tokens, marking which survive top-k and which survive top-p."""
+    """The n most likely tokens, marking which survive top-k and which survive top-p; each
+    title counts the survivors in the whole vocabulary."""
     probs = torch.softmax(logits, dim=-1)
     top_ids = probs.topk(n).indices
     labels = [repr(tokenizer.decode(token_id)) for token_id in top_ids]
@@ -138,7 +139,8 @@ def plot_filters(logits: torch.Tensor, tokenizer, top_k: int, top_p: float, n: i
         ax.barh(range(n), probs[top_ids].cpu().numpy()[::-1], color=colors[::-1])
         ax.set_yticks(range(n), labels[::-1])
         setting = f"k = {top_k}" if name == "top-k" else f"p = {top_p}"
-        ax.set(xlabel="probability", title=f"{name}, {setting}: {survives.sum()} kept (green)")
+        total = torch.isfinite(filtered).sum().item()  # over the whole vocabulary
+        ax.set(xlabel="probability", title=f"{name}, {setting}: {total} kept (green)")
     fig.tight_layout()
     return fig
 # --8<-- [end:plot_filters]

@@ -60,10 +60,12 @@ def compile_decode_step(model, mode: str | None = None, freeze: bool = False) ->
     `mode="default"` fuses operations into generated kernels and runs the whole step as one
     graph; "reduce-overhead" also records it as a CUDA graph, replayed with a single launch;
     "max-autotune-no-cudagraphs" also times candidate kernels for each matrix product and
-    keeps the fastest. By default: "reduce-overhead" on a GPU, "default" elsewhere.
-    `freeze=True` lets inductor treat the weights as constants. On a CPU it then repacks the
-    linear layers' weights for its matrix-product kernels, into copies: for inference only,
-    as the compiled step does not see later changes to those weights.
+    keeps the fastest (on a CPU inductor's own are candidates only for frozen weights). By
+    default: "reduce-overhead" on a GPU, "default" elsewhere.
+    `freeze=True` lets inductor treat the weights as constants, when the step is first called
+    with gradients off. On a CPU it then repacks the linear layers' weights for its kernels,
+    into copies kept beside the originals: for inference only, as the compiled step does not
+    see later changes to those weights.
     """
     if mode is None:
         mode = "reduce-overhead" if model.device.type == "cuda" else "default"

@@ -67,6 +67,10 @@ def test_top_p_keeps_the_smallest_nucleus_that_reaches_at_least_p(device, top_p_
     assert kept(0.51) == kept(0.7) == [True, True, False, False]  # 0.8 reaches p, 0.5 does not
     assert kept(0.81) == [True, True, True, False]  # one more token past p, never one fewer
     assert kept(0.96) == kept(1.0) == [True, True, True, True]
+    # exactly on a boundary (powers of two add up exactly): reaching p is enough
+    halves = torch.log(torch.tensor([[0.5, 0.25, 0.125, 0.125]], device=device))
+    assert torch.isfinite(top_p_filter(halves, 0.5)).tolist()[0] == [True, False, False, False]
+    assert torch.isfinite(top_p_filter(halves, 0.75)).tolist()[0] == [True, True, False, False]
     with pytest.raises(ValueError, match=r"top_p must be in \(0, 1\], got 0"):
         top_p_filter(logits, 0)
 
@@ -143,6 +147,11 @@ def test_plots_show_temperatures_and_kept_tokens(smollm2):
     plt.close(fig)
     fig = plot_filters(logits, tokenizer, top_k=5, top_p=0.5, n=12)
     assert fig.axes[0].get_title().startswith("top-k, k = 5: 5 kept")
+    # random logits spread the probability: top-p keeps far more tokens than the 12 drawn,
+    # and the title counts them all
+    nucleus = torch.isfinite(top_p_filter(logits[None], 0.5)).sum().item()
+    assert nucleus > 12
+    assert fig.axes[1].get_title().startswith(f"top-p, p = 0.5: {nucleus} kept")
     plt.close(fig)
     with pytest.raises(ValueError, match="at least one temperature"):
         plot_temperatures(logits, tokenizer, [])
