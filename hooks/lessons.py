@@ -243,10 +243,15 @@ def on_post_build(config) -> None:
     static = Path(jupyter_server_mathjax.__file__).parent / "static"
     shutil.copytree(static, site / "assets" / "mathjax", dirs_exist_ok=True)
     prelude = (Path(__file__).parent / "search_query.js").read_text(encoding="utf-8")
+    first_line, last_line = prelude.strip().splitlines()[0], prelude.strip().splitlines()[-1]
     [worker] = (site / "assets" / "javascripts" / "workers").glob("search.*.min.js")
     code = worker.read_text(encoding="utf-8")
-    if not code.startswith(prelude):  # `mkdocs serve --dirty` keeps the last build's copy
-        worker.write_text(prelude + code, encoding="utf-8")
+    if first_line in code:  # `mkdocs serve --dirty` keeps the last build's worker
+        start, end = code.index(first_line), code.index(last_line) + len(last_line) + 1
+        code = code[:start] + code[end:]
+    strict = '"use strict";'  # stays the first statement, or the worker loses strict mode
+    head = strict if code.startswith(strict) else ""
+    worker.write_text(head + "\n" + prelude + code[len(head):], encoding="utf-8")
 
 
 def execute_lesson(lesson: Path, timeout: int = 1200) -> tuple[nbformat.NotebookNode, list[float]]:

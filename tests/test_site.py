@@ -330,6 +330,7 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "nucleus": "08-inference-with-llms",
     "temperature": "08-inference-with-llms",
     "kv cache": "08-inference-with-llms",
+    "KV-caching": "08-inference-with-llms",
     "beam search": "08-inference-with-llms",
     "prefill": "08-inference-with-llms",
     "top-k": "08-inference-with-llms",
@@ -339,10 +340,11 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "weat": "09-bias-and-limitations",
     "association test": "09-bias-and-limitations",
     "hallucination": "09-bias-and-limitations",
-    "garbage in": "09-bias-and-limitations",
+    "garbage in garbage out": "09-bias-and-limitations",
     "softmax": "10-attention-mechanism",
     "vanishing": "10-attention-mechanism",
     "multi-head attention": "10-attention-mechanism",
+    "multi-headed attention": "10-attention-mechanism",
 }
 
 
