@@ -90,6 +90,24 @@ def test_generate_on_a_static_cache_gives_the_same_tokens(tiny, device):
                        greedy_generate(tiny, input_ids, 20, eos_token_id=None))
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
+@pytest.mark.slow
+def test_generate_compiles_its_steps_on_any_device_when_the_config_asks(device):
+    """static_generate_kwargs(model, mode) makes generate() compile its decode steps, on a CPU
+    too (the private flag): the model then holds the compiled call, and the tokens are the
+    same. Without a mode the steps stay eager and no compiled call is made."""
+    torch._dynamo.reset()
+    model = tiny_llama(seed=4, device=device.type)
+    input_ids = torch.tensor([[1, 5, 9, 12, 40]], device=device)
+    eager = greedy_generate(model, input_ids, 12, eos_token_id=None)
+    greedy_generate(model, input_ids, 12, eos_token_id=None, **static_generate_kwargs(model))
+    assert not hasattr(model, "_compiled_call")
+    compiled = greedy_generate(model, input_ids, 12, eos_token_id=None,
+                               **static_generate_kwargs(model, "default"))
+    assert hasattr(model, "_compiled_call")
+    assert torch.equal(compiled, eager)
+
+
 # importing inductor imports torch.utils.mkldnn, which warns about torch.jit
 @pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
 @pytest.mark.slow
