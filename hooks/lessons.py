@@ -243,7 +243,8 @@ def on_post_build(config) -> None:
     static = Path(jupyter_server_mathjax.__file__).parent / "static"
     shutil.copytree(static, site / "assets" / "mathjax", dirs_exist_ok=True)
     prelude = (Path(__file__).parent / "search_query.js").read_text(encoding="utf-8")
-    first_line, last_line = prelude.strip().splitlines()[0], prelude.strip().splitlines()[-1]
+    lines = prelude.strip().splitlines()
+    first_line, last_line = lines[0], lines[-1]
     [worker] = (site / "assets" / "javascripts" / "workers").glob("search.*.min.js")
     code = worker.read_text(encoding="utf-8")
     if first_line in code:  # `mkdocs serve --dirty` keeps the last build's worker

@@ -22,7 +22,7 @@
   const SETUP = 0, QUERY = 2  // SearchMessageType in Material's worker
   const hyphenated = /^\w[\w.]*(-[\w.]*)+$/
   const isStopWord = word => self.lunr.stopWordFilter(word) === undefined
-  let words = new Set()  // every token of the index, as the index splits and lowercases them
+  const words = new Set()  // every token of the index, as the index splits and lowercases them
 
   function indexWords({ config, docs }) {
     const separator = new RegExp(config.separator)
@@ -34,7 +34,12 @@
   }
 
   const held = piece => words.has(piece)
-  const startsAWord = piece => held(piece) || [...words].some(word => word.startsWith(piece))
+  function startsAWord(piece) {  // at every key typed: walk the set, do not copy it
+    for (const word of words)
+      if (word.startsWith(piece))
+        return true
+    return false
+  }
 
   function rewrite(query) {
     const terms = query.trim().split(/\s+/)
