@@ -240,15 +240,15 @@ def bench_static(model, input_ids, max_new_tokens: int, repeats: int) -> list[di
     kwargs = static_generate_kwargs(model, modes[-1])
     runs[f"generate static compiled {modes[-1]}"] = (
         lambda n: default_generate(model, input_ids, n, **kwargs))
-    reference = runs["default"](max_new_tokens)
-    first, outputs = {}, {}
-    for name, run in runs.items():
-        first[name], _ = first_call_seconds(lambda run=run: run(max_new_tokens), device)
-        for _ in range(2 if device.type == "cuda" else 1):  # CUDA graphs: recorded, replayed
-            outputs[name] = run(max_new_tokens)  # the tokens of a warm call (a GPU: a replay)
-        run(1)  # up to the first token (generate() allocates a static cache in both)
     timed = {**{name: lambda run=run: run(max_new_tokens) for name, run in runs.items()},
              **{(name, 1): lambda run=run: run(1) for name, run in runs.items()}}
+    reference = timed["default"]()
+    first, outputs = {}, {}
+    for name in runs:
+        first[name], _ = first_call_seconds(timed[name], device)
+        for _ in range(2 if device.type == "cuda" else 1):  # CUDA graphs: recorded, replayed
+            outputs[name] = timed[name]()  # the tokens of a warm call (a GPU: a replay)
+        timed[name, 1]()  # up to the first token (generate() allocates a static cache in both)
     seconds = alternate_all(timed, device, repeats)
     rows = []
     for name in runs:
