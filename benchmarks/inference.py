@@ -5,7 +5,7 @@
 
 Measures, in one run on one machine: (a) the from-scratch KV-cache decode loop against
 model.generate, (b) decoding with and without the KV cache, (c) beam search from scratch
-against generate(num_beams=4), (d) the serving metrics of snippets/serving.py, (e) greedy
+against generate(num_beams=4), (d) the serving metrics of snippets/inference/serving.py, (e) greedy
 decoding on a static cache, eager and compiled (with CUDA graphs on a GPU), against the
 default generate, with the compile times, (f) a profile of one decode step, (g) bytes per
 token, ceiling and measured speed for each weight precision. Writes a Markdown report with the
@@ -25,12 +25,11 @@ from pathlib import Path
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM, StaticCache
 
-from snippets.beam_search import beam_search
-from snippets.decoding import chat_input_ids, decode, decode_step, prefill
-from snippets.models import get_device, load_smollm2, package_dir
-from snippets.precision import PRECISIONS, cpu_flags, one_row_products, precision_table
-from snippets.profiling import CATEGORIES, profile_step
-from snippets.serving import (
+from snippets.inference.beam_search import beam_search
+from snippets.inference.decoding import chat_input_ids, decode, decode_step, prefill
+from snippets.inference.precision import PRECISIONS, cpu_flags, one_row_products, precision_table
+from snippets.inference.profiling import CATEGORIES, profile_step
+from snippets.inference.serving import (
     clock,
     decode_roofline,
     dummy_prompt,
@@ -43,7 +42,12 @@ from snippets.serving import (
     time_per_token_without_cache,
     time_to_first_token,
 )
-from snippets.static_decode import compile_decode_step, static_decode, static_generate_kwargs
+from snippets.inference.static_decode import (
+    compile_decode_step,
+    static_decode,
+    static_generate_kwargs,
+)
+from snippets.models import get_device, load_smollm2, package_dir
 
 
 def command_line() -> str:
@@ -403,7 +407,7 @@ def main() -> None:
             f"Same prompt ({input_ids.shape[1]} tokens), exactly 32 new tokens each "
             "(`eos_token_id=None` for ours, `min_new_tokens=32` for generate).",
             table(["loop", "tokens/s", "same tokens"], [
-                ["`decode` (snippets/decoding.py)", f"{a['ours']:.1f}",
+                ["`decode` (snippets/inference/decoding.py)", f"{a['ours']:.1f}",
                  "yes" if a["same"] else "no"],
                 ["`model.generate(do_sample=False)`", f"{a['theirs']:.1f}", ""],
             ]),
@@ -444,7 +448,7 @@ def main() -> None:
             "Same prompt, 4 beams, exactly 16 new tokens, `length_penalty=1.0`, "
             "`early_stopping=False`.",
             table(["search", "seconds", "same best sequence"], [
-                ["`beam_search` (snippets/beam_search.py)", f"{c['ours']:.2f}",
+                ["`beam_search` (snippets/inference/beam_search.py)", f"{c['ours']:.2f}",
                  "yes" if c["same"] else "no"],
                 ["`model.generate(num_beams=4)`", f"{c['theirs']:.2f}", ""],
             ]),

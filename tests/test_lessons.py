@@ -101,9 +101,9 @@ def test_every_include_resolves_to_a_section(lesson):
 def test_every_snippet_section_is_shown_on_some_page():
     pages = LESSONS + sorted((ROOT / "docs").glob("*.md"))
     shown = {include for page in pages for include in includes(page)}
-    for module in sorted((ROOT / "snippets").glob("*.py")):
+    for module in sorted((ROOT / "snippets").rglob("*.py")):
         for section in SECTION.findall(module.read_text()):
-            path = f"snippets/{module.name}"
+            path = f"snippets/{module.relative_to(ROOT / 'snippets').as_posix()}"
             assert (path, section) in shown, f"{path}:{section} is on no page"
 
 
@@ -136,8 +136,9 @@ def test_missing_snippet_file_or_section_fails_the_expansion():
     with pytest.raises(SnippetMissingError):
         expand_includes('--8<-- "snippets/no_such_module.py:x"')
     with pytest.raises(SnippetMissingError, match="no_such_section"):
-        expand_includes('--8<-- "snippets/attention.py:no_such_section"')
-    assert "def causal_mask" in expand_includes('--8<-- "snippets/attention.py:causal_mask"')
+        expand_includes('--8<-- "snippets/attention/self_attention.py:no_such_section"')
+    include = '--8<-- "snippets/attention/self_attention.py:causal_mask"'
+    assert "def causal_mask" in expand_includes(include)
 
 
 # A section a reader copies runs on its own after the sections it names in `# Needs:` lines.
@@ -147,9 +148,9 @@ NEEDS = re.compile(r"^# Needs: (?P<keys>.+)$", re.M)
 
 
 def all_sections() -> dict[str, str]:
-    """{"module.py:section": code} for every marked section of snippets/."""
-    return {f"{module.name}:{m['name']}": m["code"]
-            for module in sorted((ROOT / "snippets").glob("*.py"))
+    """{"package/module.py:section": code} for every marked section of snippets/."""
+    return {f"{module.relative_to(ROOT / 'snippets').as_posix()}:{m['name']}": m["code"]
+            for module in sorted((ROOT / "snippets").rglob("*.py"))
             for m in BLOCK.finditer(module.read_text())}
 
 

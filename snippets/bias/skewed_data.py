@@ -1,0 +1,78 @@
+"""Garbage in, garbage out: a classifier fine-tuned on a deliberately skewed training set."""
+
+# Shown in lessons by their own sections:
+from snippets.transfer_learning.finetuning import fine_tune, load_classifier, predict
+from snippets.transfer_learning.sentiment_data import LABELS, take_subset
+
+# --8<-- [start:skewed_subset]
+# Needs: transfer_learning/sentiment_data.py:checks
+import pandas as pd
+from datasets import Dataset
+
+
+def skewed_subset(train: Dataset, positive_topics: set[str]) -> Dataset:
+    """Only the positive sentences about `positive_topics` and the negative ones about the
+    other topics: a training set in which the topic gives the label away."""
+    if "topic" not in train.column_names:
+        raise ValueError(f"the training set has no 'topic' column: it has {train.column_names}")
+    topics = sorted(set(train["topic"]))
+    unknown = set(positive_topics) - set(topics)
+    if unknown:
+        raise ValueError(f"unknown topics {sorted(unknown)}: the topics are {topics}")
+    if not positive_topics or set(positive_topics) == set(topics):
+        raise ValueError(f"positive_topics must hold some of the topics {topics} but not all, "
+                         f"got {sorted(positive_topics)}: else one label would be left")
+    keep = [i for i, (label, topic) in enumerate(zip(train["label"], train["topic"], strict=True))
+            if (LABELS[label] == "positive") == (topic in positive_topics)]
+    return train.select(keep)
+
+
+def topic_label_counts(dataset: Dataset) -> pd.DataFrame:
+    """How many sentences of each label the dataset holds, per topic."""
+    return pd.crosstab(pd.Series(dataset["topic"], name="topic"),
+                       pd.Series([LABELS[y] for y in dataset["label"]], name="label"))
+# --8<-- [end:skewed_subset]
+
+
+# --8<-- [start:experiment]
+# Needs: bias/skewed_data.py:skewed_subset, transfer_learning/finetuning.py:classifier
+# Needs: transfer_learning/finetuning.py:trainer
+# Needs: transfer_learning/finetuning.py:accuracy, transfer_learning/sentiment_data.py:subset
+import pandas as pd
+from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
+
+
+def skew_experiment(data, positive_topics: set[str], seeds: list[int], steps: int = 42,
+                    learning_rate: float = 1e-4, device=None) -> pd.DataFrame:
+    """Fine-tune on the skewed subset and on a balanced one of the same size; one row per
+    test sentence, training set and seed, saying whether the prediction was right."""
+    if not seeds:
+        raise ValueError("seeds is empty: train at least once")
+    skewed = skewed_subset(data["train"], positive_topics)  # the same for every seed
+    test = data["test"]
+    rows = []
+    for seed in tqdm(seeds, desc="seeds"):
+        balanced = take_subset(data["train"], len(skewed), seed)  # a new draw for each seed
+        for name, train in [("balanced", balanced), ("skewed", skewed)]:
+            model, tokenizer = load_classifier(pretrained=True, seed=seed, device=device)
+            fine_tune(model, tokenizer, train, steps, learning_rate=learning_rate, seed=seed,
+                      progress_bar=False)  # the seed draws the new head and the batch order
+            for label, topic, prediction in zip(test["label"], test["topic"],
+                                                predict(model, tokenizer, test), strict=True):
+                rows.append(dict(training=name, seed=seed, label=LABELS[label],
+                                 topics="seen only as positive" if topic in positive_topics
+                                 else "seen only as negative", correct=prediction == label))
+    return pd.DataFrame(rows)
+
+
+def accuracy_by_group(results: pd.DataFrame) -> pd.DataFrame:
+    """Test accuracy by label and topic group, and overall: mean, min and max over seeds."""
+    per_seed = results.pivot_table(index=["label", "topics"], values="correct",
+                                   columns=["training", "seed"], aggfunc="mean")
+    overall = results.groupby(["training", "seed"])["correct"].mean()
+    per_seed.loc[("all", "all topics"), :] = overall
+    table = pd.DataFrame({(training, stat): per_seed[training].agg(stat, axis=1)
+                          for training in per_seed.columns.unique("training")
+                          for stat in ("mean", "min", "max")})  # over the seeds
+    return table.rename_axis(columns=["training", "over seeds"])
+# --8<-- [end:experiment]

@@ -1,0 +1,1 @@
+"""Lesson 02, NLP and large language models."""

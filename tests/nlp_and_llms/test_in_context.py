@@ -1,0 +1,192 @@
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoTokenizer
+
+from snippets.models import smollm2_checkpoint, tiny_llama
+from snippets.nlp_and_llms.in_context import (
+    draw_shots,
+    icl_messages,
+    icl_scores,
+    label_token_ids,
+    load_examples,
+    majority_accuracy,
+    next_token_log_probs,
+    next_token_log_probs_loop,
+    scores,
+    split_examples,
+    summarise,
+)
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "icl_topics.csv"
+LABELS = ["food", "music", "technology", "weather"]
+INSTRUCTION = ("Classify the topic of the text as one of: food, music, weather, technology. "
+               "Answer with one word.")
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    try:
+        return AutoTokenizer.from_pretrained(smollm2_checkpoint())
+    except ModuleNotFoundError as error:
+        pytest.skip(str(error))
+
+
+@pytest.fixture(scope="module")
+def tiny(device):
+    """A random model of SmolLM2's architecture with SmolLM2's vocabulary."""
+    return tiny_llama(seed=0, device=device.type, vocab_size=49152)
+
+
+def test_the_labelled_set_is_balanced_and_has_no_duplicates():
+    examples = load_examples(DATA)
+    assert len(examples) >= 60 and len({text for text, _ in examples}) == len(examples)
+    assert Counter(label for _, label in examples) == {label: 20 for label in LABELS}
+
+
+def test_split_and_draws_are_balanced_disjoint_and_seeded():
+    examples = load_examples(DATA)
+    pool, test = split_examples(examples, pool_per_class=10, seed=0)
+    assert list(pool) == LABELS and all(len(texts) == 10 for texts in pool.values())
+    assert len(test) == 40
+    assert Counter(label for _, label in test) == {label: 10 for label in LABELS}
+    assert not {text for texts in pool.values() for text in texts} & {text for text, _ in test}
+    assert split_examples(examples, 10, seed=0) == (pool, test)
+    shots = draw_shots(pool, k=2, seed=5)
+    assert Counter(label for _, label in shots) == {label: 2 for label in LABELS}
+    assert shots == draw_shots(pool, k=2, seed=5) != draw_shots(pool, k=2, seed=6)
+    assert draw_shots(pool, k=0, seed=0) == []
+    with pytest.raises(ValueError, match=r"pool_per_class must be in \[1, 19\], got 20"):
+        split_examples(examples, pool_per_class=20)
+    with pytest.raises(ValueError, match=r"k must be in \[0, 10\], got 11"):
+        draw_shots(pool, k=11, seed=0)
+
+
+def test_prompt_is_a_chat_of_shots_and_labels_start_with_different_tokens(tokenizer):
+    messages = icl_messages(INSTRUCTION, [("Rain again.", "weather")], "A new phone.")
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[2]["content"] == "weather" and messages[-1]["content"] == "A new phone."
+    ids = label_token_ids(tokenizer, LABELS)
+    assert [tokenizer.decode(i) for i in ids] == LABELS  # each label is a single token
+    with pytest.raises(ValueError, match=r"labels \['sports', 's'\] must start with different"):
+        label_token_ids(tokenizer, ["sports", "s"])
+
+
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_cached_batched_log_probs_equal_one_forward_pass_per_prompt(tokenizer, tiny, k):
+    examples = load_examples(DATA)
+    pool, test = split_examples(examples, pool_per_class=10, seed=0)
+    shots = draw_shots(pool, k, seed=1)
+    texts = [text for text, _ in test[::7]] + ["Short.", "A much longer text " * 5]  # padding
+    direct = next_token_log_probs_loop(tiny, tokenizer, INSTRUCTION, shots, texts)
+    cached = next_token_log_probs(tiny, tokenizer, INSTRUCTION, shots, texts)
+    assert cached.shape == (len(texts), 49152)
+    torch.testing.assert_close(cached, direct, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(cached.exp().sum(-1), torch.ones(len(texts), device=cached.device))
+    assert torch.equal(cached.argmax(-1), direct.argmax(-1))
+
+
+def test_cached_log_probs_equal_direct_ones_on_smollm2(smollm2):
+    model, tokenizer = smollm2
+    texts = ["I ate a bowl of pasta with cheese.", "The drummer kept a steady beat.",
+             "Snow is falling on the mountains."]
+    shots = [("The new laptop has a fast processor.", "technology"), ("It is sunny.", "weather")]
+    direct = next_token_log_probs_loop(model, tokenizer, INSTRUCTION, shots, texts)
+    cached = next_token_log_probs(model, tokenizer, INSTRUCTION, shots, texts)
+    label_ids = label_token_ids(tokenizer, LABELS)
+    torch.testing.assert_close(cached[:, label_ids], direct[:, label_ids], rtol=1e-3, atol=1e-3)
+    assert torch.equal(cached.argmax(-1), direct.argmax(-1))
+    zero_shot = next_token_log_probs(model, tokenizer, INSTRUCTION, [], texts)[:, label_ids]
+    assert [LABELS[i] for i in zero_shot.argmax(-1)] == ["food", "music", "weather"]
+
+
+def test_scores_tell_the_forced_choice_from_the_models_own_answer():
+    labels, label_ids = ["food", "music"], [1, 3]
+    test = [("a", "food"), ("b", "music"), ("c", "food"), ("d", "music")]
+    probs = torch.tensor([[0.1, 0.6, 0.1, 0.1, 0.1],  # food on top: both right
+                          [0.5, 0.1, 0.1, 0.2, 0.1],  # token 0 on top; music beats food
+                          [0.1, 0.2, 0.1, 0.3, 0.3],  # music beats food: wrong
+                          [0.0, 0.1, 0.1, 0.8, 0.0]])  # music on top: both right
+    result = scores(probs.log(), label_ids, test, labels)
+    assert result["among labels"] == pytest.approx(3 / 4)
+    assert result["answer"] == pytest.approx(2 / 4)
+    assert result["on labels"] == pytest.approx((0.7 + 0.3 + 0.5 + 0.9) / 4)
+
+
+def test_the_majority_baseline_comes_from_the_pool():
+    test = [("a", "food"), ("b", "music"), ("c", "music")]
+    assert majority_accuracy({"food": ["x", "y"], "music": ["z"]}, test) == pytest.approx(1 / 3)
+    assert majority_accuracy({"food": ["x"], "music": ["y", "z"]}, test) == pytest.approx(2 / 3)
+    assert majority_accuracy({"food": ["x"], "music": ["y"]}, test) == pytest.approx(1 / 3)  # tie
+    pool, test = split_examples(load_examples(DATA), pool_per_class=10, seed=0)
+    assert majority_accuracy(pool, test) == 0.25  # lesson 02: balanced, so the level of guessing
+
+
+def test_scores_per_number_of_shots_and_their_table(tokenizer, tiny):
+    pool, test = split_examples(load_examples(DATA), pool_per_class=10, seed=0)
+    results = icl_scores(tiny, tokenizer, INSTRUCTION, pool, test[:8], [0, 1], draws=2)
+    assert list(results) == [0, 1] and len(results[0]) == 1 and len(results[1]) == 2
+    possible = {i / 8 for i in range(9)}  # accuracies on 8 test sentences
+    for draw in results[0] + results[1]:
+        assert draw["among labels"] in possible and draw["answer"] in possible
+        assert draw["answer"] <= draw["among labels"]  # a top token that is right is a label
+        assert 0 < draw["on labels"] < 1
+    rows = summarise({0: [{"among labels": 1.0, "answer": 0.0, "on labels": 0.011}],
+                      1: [{"among labels": 0.95, "answer": 0.5, "on labels": 0.5},
+                          {"among labels": 1.0, "answer": 0.7, "on labels": 0.3}]}, baseline=0.25)
+    assert rows == [
+        {"shots per label": 0, "draws": 1, "forced choice": "100.0%",
+         "model's own answer": "0.0%", "probability on the labels": "0.01"},
+        {"shots per label": 1, "draws": 2, "forced choice": "97.5% (95–100)",
+         "model's own answer": "60.0% (50–70)", "probability on the labels": "0.40"},
+        {"shots per label": "majority label", "draws": "", "forced choice": "25.0%",
+         "model's own answer": "25.0%", "probability on the labels": ""}]
+
+
+def test_what_lesson_02_says_of_zero_and_few_shot(smollm2):
+    """Zero-shot: right among the labels, but no label as the answer; examples teach the
+    format; with four per label, a draw pulls many sentences to one wrong label."""
+    model, tokenizer = smollm2
+    pool, test = split_examples(load_examples(DATA), pool_per_class=10, seed=0)
+    labels, texts = list(pool), [text for text, _ in test]
+    label_ids = label_token_ids(tokenizer, labels)
+
+    def run(k, seed):  # the lesson's draw `seed` of k shots per label
+        shots = draw_shots(pool, k, seed=1000 * k + seed)
+        log_probs = next_token_log_probs(model, tokenizer, INSTRUCTION, shots, texts)
+        return log_probs, scores(log_probs, label_ids, test, labels)
+
+    zero_log_probs, zero = run(0, 0)
+    first_tokens = Counter(tokenizer.decode(i) for i in zero_log_probs.argmax(-1).tolist())
+    assert zero["among labels"] >= 0.9 and zero["answer"] <= 0.1 and zero["on labels"] < 0.05
+    assert first_tokens.most_common(1)[0][0] == "The"
+    _, one = run(1, 1)  # the draw of one per label with the fewest right answers
+    assert one["answer"] > 0.5 and one["among labels"] <= zero["among labels"]
+    four_log_probs, four = run(4, 2)
+    assert four["among labels"] < 0.9
+    assert zero["on labels"] < one["on labels"] < four["on labels"]
+    predictions = four_log_probs[:, label_ids].argmax(-1).tolist()
+    wrong = Counter(labels[p] for p, (_, label) in zip(predictions, test, strict=True)
+                    if labels[p] != label)  # the wrong predictions, by label
+    assert wrong.most_common(1)[0][1] >= 0.75 * sum(wrong.values()) >= 4
+
+
+def test_sarcasm_scores_lesson_02_describes(smollm2):
+    model, tokenizer = smollm2
+    reviews = ["I love this phone, the battery lasts for days.",
+               "I hate this phone, the battery dies in an hour.",
+               "Oh great, the battery died again after an hour. I just love charging it all day.",
+               "Oh great, the battery died again after an hour.",
+               "The battery died again after an hour.",
+               "I just love charging it all day.",
+               "N/A"]
+    instruction = "Is the sentiment of the review positive or negative? Answer with one word."
+    log_probs = next_token_log_probs(model, tokenizer, instruction, [], reviews)
+    ids = label_token_ids(tokenizer, ["positive", "negative"])
+    positive, negative, sarcastic, first_half, no_oh_great, second_half, empty = (
+        log_probs[:, ids].softmax(-1)[:, 0].tolist())
+    assert 0.1 < negative < 0.5 < positive < 0.9  # right sides, neither with much confidence
+    assert first_half < sarcastic < 0.5 < second_half  # leans negative, between its halves
+    assert first_half < no_oh_great and abs(no_oh_great - empty) < 0.1
