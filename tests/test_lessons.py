@@ -22,17 +22,31 @@ def includes(lesson: Path) -> list[tuple[str, str]]:
             if (m := INCLUDE.match(line.strip()))]
 
 
+CORE = [p for p in LESSONS if "-deep-dive-" not in p.stem]  # one per section of the notes
+
+
 def test_every_lesson_is_in_the_nav_in_the_order_of_the_notes():
-    """The lesson files, numbered in the notes' order, are the nav's Lessons in that order."""
+    """The lesson files, numbered in the notes' order, are the nav's Lessons in that order;
+    a lesson with deep dives is a section holding the lesson, then its deep dives."""
     import yaml
+
+    from lessons import deep_dives_of
 
     nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]
     lessons = next(item["Lessons"] for item in nav if isinstance(item, dict) and "Lessons" in item)
-    in_nav = [next(iter(entry.values())) for entry in lessons]
-    assert in_nav == [f"lessons/{p.stem}.ipynb" for p in LESSONS]
-    assert [p.stem[:2] for p in LESSONS] == [f"{n:02}" for n in range(1, len(LESSONS) + 1)]
+    stems = [p.stem for p in LESSONS]
+    expected = []
+    for lesson in CORE:
+        dives = deep_dives_of(lesson.stem, stems)
+        pages = [f"lessons/{stem}.ipynb" for stem in [lesson.stem, *dives]]
+        expected.append(pages if len(pages) > 1 else pages[0])
+    in_nav = [[next(iter(page.values())) for page in value] if isinstance(value, list) else value
+              for value in (next(iter(entry.values())) for entry in lessons)]
+    assert in_nav == expected
+    assert [p.stem[:2] for p in CORE] == [f"{n:02}" for n in range(1, len(CORE) + 1)]
     assert all(re.match(r"\d\d-[a-z-]+\.md$", p.name) for p in LESSONS)
-    assert LESSONS[-1].stem == "11-quiz"
+    assert CORE[-1].stem == "11-quiz"
+    assert {p.stem[:2] for p in LESSONS} == {p.stem[:2] for p in CORE}  # no orphan deep dive
 
 
 def test_answers_are_folded_together_and_helper_code_under_its_summary():
@@ -291,3 +305,70 @@ def test_the_notebook_stylesheet_keeps_only_rules_the_page_can_use():
                             "@media print{.jp-Cell{color:red}}"
                             "@font-face{font-family:x}body{margin:0}")
     assert other_css == ".md-nav{x:1}"
+
+
+def test_the_reading_load_counts_what_a_reader_meets_unfolded():
+    """Prose words (headings included) and non-blank code lines; folded helper code, answers
+    and the folded install note are not counted."""
+    from lessons import reading_load
+
+    page = ('<div class="jp-Notebook"><h2 id="a">Two words</h2>'
+            '<div class="jp-Cell jp-MarkdownCell"><div class="jp-RenderedMarkdown">'
+            '<p>three more words</p><details class="fold"><p>not these</p></details></div></div>'
+            '<div class="jp-Cell jp-CodeCell"><div class="jp-InputArea"><pre>a = 1\n\nb = 2\n'
+            '</pre></div></div>'
+            '<div class="jp-Cell jp-CodeCell"><details class="fold"><div class="jp-InputArea">'
+            '<pre>folded = 1\n</pre></div></details></div>'
+            '<details class="answer"><div class="jp-Cell jp-CodeCell"><div class="jp-InputArea">'
+            '<pre>answer = 1\n</pre></div></div></details></div>')
+    assert reading_load(page) == (5, 2)
+
+
+def test_the_reading_time_follows_the_budget_and_links_the_deep_dives():
+    """2,000 words and 150 lines of code are 25 minutes; a core lesson lists its deep dives."""
+    from lessons import reading_minutes, reading_time_html
+
+    assert reading_minutes(2000, 150) == 25
+    assert reading_minutes(2001, 150) == 26  # rounded up
+    loads = {"08-inference-with-llms": ("Inference", 1000, 50),
+             "08-deep-dive-serving": ("Deep dive: serving", 400, 20),
+             "10-attention-mechanism": ("Attention", 200, 0)}
+    core = reading_time_html("08-inference-with-llms", loads)
+    assert "about 10 minutes (1,000 words, 50 lines of code)" in core
+    assert '<a href="../08-deep-dive-serving/">Deep dive: serving</a> (about 4 minutes)' in core
+    assert "Deep dives" not in reading_time_html("10-attention-mechanism", loads)
+    assert "Deep dives" not in reading_time_html("08-deep-dive-serving", loads)
+
+
+def test_the_install_note_follows_the_box_or_else_the_title():
+    from lessons import with_install_note
+
+    boxed = with_install_note("# Title\n\n> **In this lesson**\n>\n> - a point\n\nProse.")
+    lines = boxed.split("\n")
+    note = next(i for i, line in enumerate(lines) if "Run this lesson yourself" in line)
+    assert lines[:5] == ["# Title", "", "> **In this lesson**", ">", "> - a point"]
+    assert note == 6 and lines[-1] == "Prose."
+    plain = with_install_note("# Title\n\nProse.").split("\n")
+    assert plain[0] == "# Title" and "Run this lesson yourself" in plain[2]
+    assert plain[-1] == "Prose."
+
+
+def test_the_page_marks_the_box_folds_the_install_note_and_describes_figures():
+    from bs4 import BeautifulSoup
+
+    from lessons import READING_TIME_SLOT, finish_lesson_page
+
+    notebook = {"cells": [{"cell_type": "markdown", "id": "c0", "metadata": {}},
+                          {"cell_type": "code", "id": "c1",
+                           "metadata": {"alt": "Prefill, then decode steps."}}]}
+    page = ('<div id="cell-id=c0"><blockquote><p><strong>In this lesson</strong></p></blockquote>'
+            '<blockquote><p><strong>Run this lesson yourself:</strong> pip install</p>'
+            '</blockquote></div><div id="cell-id=c1"><div class="jp-Cell-inputWrapper">draw()'
+            '</div><div class="jp-Cell-outputWrapper"><img src="data:,"></div></div>')
+    soup = BeautifulSoup(finish_lesson_page(page, notebook), "html.parser")
+    box = soup.select_one("blockquote.lesson-box")
+    assert box is not None and str(box).endswith(READING_TIME_SLOT + "</blockquote>")
+    install = soup.select_one("details.fold")
+    assert "Run this lesson yourself" in install.get_text()
+    assert install.summary.string == "Run this page yourself: what to install"
+    assert soup.img["alt"] == "Prefill, then decode steps."
