@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import load_file
-from test_finetuning import easy_split, tiny_classifier
 from torch.utils.data import DataLoader
 from transformers import BertForSequenceClassification, pipeline
 
 from snippets.random_models import random_model
 from snippets.transfer_learning.accelerate_loop import main, train_loop
 from snippets.transfer_learning.finetuning import fine_tune, make_collate
+
+from .test_finetuning import easy_split, tiny_classifier
 
 
 @pytest.fixture(scope="module")
