@@ -1,5 +1,7 @@
 """Beam search: keep the `num_beams` most likely sequences, extend them all, repeat."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # A lesson shows these three by their own sections (snippets/inference/decoding.py),
 # included before ours.
 from snippets.inference.decoding import check_one_prompt, decode_step, prefill
@@ -25,7 +27,7 @@ def sequence_log_prob(model, input_ids: torch.Tensor, new_tokens: torch.Tensor) 
 
 
 # --8<-- [start:beam_search]
-# Needs: inference/decoding.py:prefill, inference/decoding.py:decode_step
+# Needs: inference/decoding.py:prefill, inference/decoding.py:decode_step, checks.py:require
 from dataclasses import dataclass
 
 import torch
@@ -60,12 +62,10 @@ def beam_search(
     early_stopping: bool | str = False,
 ) -> BeamSearchResult:
     """Beam search after a one-row prompt, scored as transformers' generate(num_beams=...)."""
-    if num_beams < 1:
-        raise ValueError(f"num_beams must be >= 1, got {num_beams}")
-    if max_new_tokens < 0:
-        raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
-    if early_stopping not in (True, False, "never"):
-        raise ValueError(f"early_stopping must be True, False or 'never', got {early_stopping!r}")
+    require(num_beams >= 1, f"num_beams must be >= 1, got {num_beams}")
+    require(max_new_tokens >= 0, f"max_new_tokens must be >= 0, got {max_new_tokens}")
+    require(early_stopping in (True, False, "never"),
+            f"early_stopping must be True, False or 'never', got {early_stopping!r}")
     check_one_prompt(input_ids, "beam_search")
 
     num_candidates = 2 * num_beams  # so num_beams survive even if num_beams of them end on EOS

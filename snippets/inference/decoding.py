@@ -1,6 +1,9 @@
 """The two phases of inference: prefill the prompt once, then decode one token at a time."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # --8<-- [start:chat_prompt]
+# Needs: checks.py:require
 import torch
 
 
@@ -8,8 +11,8 @@ def chat_input_ids(
     tokenizer, user_message: str, device: torch.device | str = "cpu"
 ) -> torch.Tensor:
     """Token ids (1, num_tokens) of a one-message chat, ending where the answer starts."""
-    if not user_message.strip():
-        raise ValueError(f"user_message must be non-empty text, got {user_message!r}")
+    require(user_message.strip() != "",
+            f"user_message must be non-empty text, got {user_message!r}")
     messages = [{"role": "user", "content": user_message}]
     encoded = tokenizer.apply_chat_template(
         messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
@@ -71,7 +74,7 @@ def decode_step(
 
 
 # --8<-- [start:decode_loop]
-# Needs: inference/decoding.py:checks, inference/decoding.py:prefill
+# Needs: inference/decoding.py:checks, inference/decoding.py:prefill, checks.py:require
 # Needs: inference/decoding.py:decode_step
 from collections.abc import Callable
 
@@ -92,8 +95,7 @@ def decode(
     stop: Callable[[torch.Tensor], bool] | None = None,
 ) -> torch.Tensor:
     """New token ids after a one-row prompt: prefill once, then choose, append, check, repeat."""
-    if max_new_tokens < 0:
-        raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
+    require(max_new_tokens >= 0, f"max_new_tokens must be >= 0, got {max_new_tokens}")
     check_one_prompt(input_ids, "decode")
     generated = input_ids
     logits, cache = prefill(model, input_ids)  # phase 1: the whole prompt at once

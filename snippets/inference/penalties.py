@@ -1,6 +1,9 @@
 """Repetition control: OpenAI-style presence and frequency penalties as a LogitsProcessor."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # --8<-- [start:presence_frequency]
+# Needs: checks.py:require
 import torch
 from transformers import LogitsProcessor
 
@@ -11,10 +14,8 @@ class PresenceFrequencyPenalty(LogitsProcessor):
     def __init__(self, presence_penalty: float, frequency_penalty: float, prompt_length: int):
         for name, value in [("presence_penalty", presence_penalty),
                             ("frequency_penalty", frequency_penalty)]:
-            if not -2 <= value <= 2:
-                raise ValueError(f"{name} must be in [-2, 2], got {value}")
-        if prompt_length < 0:
-            raise ValueError(f"prompt_length must be >= 0, got {prompt_length}")
+            require(-2 <= value <= 2, f"{name} must be in [-2, 2], got {value}")
+        require(prompt_length >= 0, f"prompt_length must be >= 0, got {prompt_length}")
         self.presence, self.frequency = presence_penalty, frequency_penalty
         self.prompt_length = prompt_length
 
@@ -28,13 +29,13 @@ class PresenceFrequencyPenalty(LogitsProcessor):
 
 
 # --8<-- [start:count_repeats]
+# Needs: checks.py:require
 import torch
 
 
 def count_repeats(token_ids: torch.Tensor, n: int = 3) -> int:
     """How many n-grams of a sequence already appeared earlier in it."""
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+    require(n >= 1, f"n must be >= 1, got {n}")
     seen, repeats = set(), 0
     tokens = token_ids.tolist()
     for i in range(len(tokens) - n + 1):

@@ -1,28 +1,28 @@
 """Sampling from raw logits: temperature, top-k, top-p (nucleus), in the order generate() uses."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # --8<-- [start:temperature]
+# Needs: checks.py:require
 import torch
 
 
 def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """Divide the logits by the temperature: > 1 flattens the distribution, < 1 sharpens it."""
-    if not temperature > 0:
-        raise ValueError(
-            f"temperature must be > 0 here, got {temperature} (temperature 0 means greedy: "
-            "take the argmax instead of sampling)"
-        )
+    require(temperature > 0, f"temperature must be > 0 here, got {temperature} "
+            "(temperature 0 means greedy: take the argmax instead of sampling)")
     return logits / temperature
 # --8<-- [end:temperature]
 
 
 # --8<-- [start:top_k]
+# Needs: checks.py:require
 import torch
 
 
 def top_k_filter(logits: torch.Tensor, top_k: int) -> torch.Tensor:
     """Keep the k largest logits (and any tied with the k-th); set the rest to -inf."""
-    if top_k < 1:
-        raise ValueError(f"top_k must be >= 1, got {top_k}")
+    require(top_k >= 1, f"top_k must be >= 1, got {top_k}")
     top_k = min(top_k, logits.shape[-1])
     kth_largest = torch.topk(logits, top_k).values[..., -1:]  # (batch_size, 1)
     return logits.masked_fill(logits < kth_largest, -torch.inf)
@@ -30,13 +30,13 @@ def top_k_filter(logits: torch.Tensor, top_k: int) -> torch.Tensor:
 
 
 # --8<-- [start:top_p_loop]
+# Needs: checks.py:require
 import torch
 
 
 def top_p_filter_loop(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     """Top-p one token at a time: keep the most likely tokens until they reach top_p."""
-    if not 0 < top_p <= 1:
-        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+    require(0 < top_p <= 1, f"top_p must be in (0, 1], got {top_p}")
     probs = torch.softmax(logits.double(), dim=-1)  # (batch_size, vocab_size), sums to 1 closely
     filtered = torch.full_like(logits, -torch.inf)  # every token removed, until kept below
     for row in range(logits.shape[0]):
@@ -51,13 +51,13 @@ def top_p_filter_loop(logits: torch.Tensor, top_p: float) -> torch.Tensor:
 
 
 # --8<-- [start:top_p]
+# Needs: checks.py:require
 import torch
 
 
 def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     """Keep the smallest set of most likely tokens whose probabilities reach at least top_p."""
-    if not 0 < top_p <= 1:
-        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+    require(0 < top_p <= 1, f"top_p must be in (0, 1], got {top_p}")
     sorted_logits, sorted_ids = torch.sort(logits, descending=False)  # least likely first
     cumulative_probs = sorted_logits.softmax(dim=-1).cumsum(dim=-1)
     # drop the unlikely tail as long as it holds at most 1 - top_p: what is left reaches top_p
@@ -69,6 +69,7 @@ def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
 
 
 # --8<-- [start:sample]
+# Needs: checks.py:require
 # Needs: inference/sampling.py:temperature, inference/sampling.py:top_k, inference/sampling.py:top_p
 import torch
 
@@ -80,8 +81,7 @@ def sample_next_token(
     top_p: float | None = None,
 ) -> torch.Tensor:
     """One token id per row: temperature, then top-k, then top-p, then softmax and a draw."""
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0, got {temperature} (0 means greedy)")
+    require(temperature >= 0, f"temperature must be >= 0, got {temperature} (0 means greedy)")
     if temperature not in (0, 1):
         logits = apply_temperature(logits, temperature)
     if top_k is not None:
@@ -96,15 +96,14 @@ def sample_next_token(
 
 
 # --8<-- [start:plot_temperatures]
-# Needs: inference/sampling.py:temperature
+# Needs: inference/sampling.py:temperature, checks.py:require
 import matplotlib.pyplot as plt
 import torch
 
 
 def plot_temperatures(logits: torch.Tensor, tokenizer, temperatures: list[float], k: int = 10):
     """Bars of the k most likely next tokens' probabilities at each temperature."""
-    if not temperatures:
-        raise ValueError("temperatures must hold at least one temperature, got []")
+    require(len(temperatures) > 0, "temperatures must hold at least one temperature, got []")
     top_ids = logits.topk(k).indices
     labels = [repr(tokenizer.decode(token_id)) for token_id in top_ids]
     fig, axes = plt.subplots(1, len(temperatures), figsize=(3.6 * len(temperatures), 3.4),

@@ -1,5 +1,7 @@
 """Serving metrics: time to first token, time per token, batching, memory, long contexts."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # shown in the lesson by their own sections
 from snippets.inference.decoding import decode_step, prefill
 
@@ -110,7 +112,7 @@ def time_to_first_token(model, prompt_lengths: list[int], repeats: int = 3,
 
 
 # --8<-- [start:prefill_flops]
-# Needs: inference/serving.py:kv_cache_bytes
+# Needs: inference/serving.py:kv_cache_bytes, checks.py:require
 from dataclasses import dataclass
 
 
@@ -123,8 +125,7 @@ class PrefillFlops:
 
 def prefill_flops(config, num_tokens: int) -> PrefillFlops:
     """Matrix-product FLOPs of a prefill over `num_tokens` (2 per multiply-add), split by term."""
-    if num_tokens < 1:
-        raise ValueError(f"num_tokens must be an integer >= 1, got {num_tokens}")
+    require(num_tokens >= 1, f"num_tokens must be an integer >= 1, got {num_tokens}")
     n, d, L = num_tokens, config.hidden_size, config.num_hidden_layers
     d_heads = config.num_attention_heads * head_dim_of(config)  # all query heads together
     d_kv = config.num_key_value_heads * head_dim_of(config)  # all key-value heads together
@@ -226,6 +227,7 @@ def batch_timing(model, batch_sizes: list[int], prompt_length: int = 32, new_tok
 
 
 # --8<-- [start:kv_cache_bytes]
+# Needs: checks.py:require
 import torch
 
 
@@ -237,8 +239,8 @@ def head_dim_of(config) -> int:
 def kv_cache_bytes(config, num_tokens: int, batch_size: int = 1,
                    dtype: torch.dtype = torch.float32) -> int:
     """Bytes of the KV cache, from the config: keys and values of every layer and KV head."""
-    if num_tokens < 1 or batch_size < 1:
-        raise ValueError(f"num_tokens ({num_tokens}) and batch_size ({batch_size}) must be >= 1")
+    require(num_tokens >= 1 and batch_size >= 1,
+            f"num_tokens ({num_tokens}) and batch_size ({batch_size}) must be >= 1")
     return (2 * config.num_hidden_layers * config.num_key_value_heads * head_dim_of(config)  # K, V
             * num_tokens * batch_size * dtype.itemsize)
 # --8<-- [end:kv_cache_bytes]

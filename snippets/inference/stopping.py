@@ -1,6 +1,9 @@
 """Length control: minimum new tokens, stop sequences; maximum and end-of-sequence are in decode."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # --8<-- [start:min_new_tokens]
+# Needs: checks.py:require
 import torch
 
 
@@ -8,8 +11,7 @@ def suppress_eos(
     logits: torch.Tensor, num_generated: int, min_new_tokens: int, eos_token_id: int
 ) -> torch.Tensor:
     """Forbid the end-of-sequence token until min_new_tokens tokens have been generated."""
-    if min_new_tokens < 0:
-        raise ValueError(f"min_new_tokens must be >= 0, got {min_new_tokens}")
+    require(min_new_tokens >= 0, f"min_new_tokens must be >= 0, got {min_new_tokens}")
     if num_generated < min_new_tokens:
         logits = logits.clone()
         logits[..., eos_token_id] = -torch.inf  # probability 0: the model cannot stop yet
@@ -18,6 +20,7 @@ def suppress_eos(
 
 
 # --8<-- [start:stop_sequences]
+# Needs: checks.py:require
 from collections.abc import Callable
 
 import torch
@@ -25,8 +28,8 @@ import torch
 
 def check_stop_sequences(stop_sequences: list[str]) -> None:
     """Raise ValueError unless there is at least one stop sequence and none is empty."""
-    if not stop_sequences or any(not isinstance(s, str) or s == "" for s in stop_sequences):
-        raise ValueError(f"stop sequences must be non-empty strings, got {stop_sequences!r}")
+    require(len(stop_sequences) > 0 and all(isinstance(s, str) and s for s in stop_sequences),
+            f"stop sequences must be non-empty strings, got {stop_sequences!r}")
 
 
 def stop_on_text(
