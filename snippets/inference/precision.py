@@ -216,6 +216,7 @@ class KernelTiming:
     kernel: str  # the weights' format and the activations' dtype
     weight_bytes: int  # the layer's tensors: weights, and scales and zeros where there are some
     seconds: float  # median time of one product with a single row of activations
+    copies: int  # distinct copies of the layer the products cycled through
 
     @property
     def bytes_per_second(self) -> float:
@@ -224,8 +225,10 @@ class KernelTiming:
 
 
 def one_row_products(out_features: int, in_features: int, device: torch.device,
-                     repeats: int = 20) -> list[KernelTiming]:
-    """Time x @ W.T for one row x, with each kernel torch has for the formats above."""
+                     repeats: int = 5, min_bytes: int = 2**28) -> list[KernelTiming]:
+    """Time x @ W.T for one row x, with each kernel torch has for the formats above. The
+    products cycle through copies of the layer holding at least `min_bytes` in all, so that
+    each reads its weights from memory, as in a decode step, not from the CPU's cache."""
     check_positive("repeats", repeats)
     device = torch.device(device)
     torch.manual_seed(0)
@@ -240,11 +243,18 @@ def one_row_products(out_features: int, in_features: int, device: torch.device,
                 layers[kernel] = (layer_class(linear).to(dtype), dtype)  # scales in that dtype
     rows = []
     for kernel, (layer, dtype) in layers.items():
-        x = torch.randn(1, in_features, device=device).to(dtype)  # (1, in_features)
-        with torch.no_grad():
-            seconds = median_seconds(lambda layer=layer, x=x: layer(x), device, repeats, warmup=3)
         weight_bytes = sum(t.nbytes for t in layer.state_dict().values())
-        rows.append(KernelTiming(kernel, weight_bytes, seconds))
+        copies = [layer] + [copy.deepcopy(layer) for _ in range(-(-min_bytes // weight_bytes) - 1)]
+        x = torch.randn(1, in_features, device=device).to(dtype)  # (1, in_features)
+
+        def one_product_each(copies=copies, x=x):
+            for each in copies:
+                each(x)
+
+        with torch.no_grad():
+            seconds = median_seconds(one_product_each, device, repeats, warmup=3) / len(copies)
+        rows.append(KernelTiming(kernel, weight_bytes, seconds, len(copies)))
+        del copies
     return rows
 # --8<-- [end:kernels]
 

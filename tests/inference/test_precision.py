@@ -168,8 +168,11 @@ def test_integer_layers_in_bfloat16_equal_the_dequantized_matmul():
 
 
 def test_one_row_products_time_each_kernel_and_count_the_layer_bytes(device):
-    rows = one_row_products(64, 128, device, repeats=3)
+    rows = one_row_products(64, 128, device, repeats=3, min_bytes=2**20)
     by_kernel = {row.kernel: row for row in rows}
+    for row in rows:  # enough copies to hold 1 MiB, and no more than that takes
+        assert row.copies * row.weight_bytes >= 2**20 > (row.copies - 1) * row.weight_bytes
+    assert by_kernel["float32 weights, float32 activations"].copies == 32  # 32 KiB each
     assert by_kernel["float32 weights, float32 activations"].weight_bytes == 64 * 128 * 4
     assert by_kernel["bfloat16 weights, bfloat16 activations"].weight_bytes == 64 * 128 * 2
     if device.type == "cpu":
@@ -190,7 +193,9 @@ def test_one_row_products_time_each_kernel_and_count_the_layer_bytes(device):
 
 def test_integer_kernels_are_fast_only_with_bfloat16_activations():
     """What the lesson says of torch's x86 kernels: vectorised for bfloat16 activations only."""
-    seconds = {row.kernel: row.seconds for row in one_row_products(1536, 576, "cpu", repeats=5)}
+    rows = one_row_products(1536, 576, "cpu", repeats=5, min_bytes=0)  # one copy each
+    assert {row.copies for row in rows} == {1}
+    seconds = {row.kernel: row.seconds for row in rows}
     for bits in ("int8", "int4"):
         assert (seconds[f"{bits} weights, float32 activations"]
                 > 2 * seconds[f"{bits} weights, bfloat16 activations"]), seconds
