@@ -247,12 +247,13 @@ CODE_LINES_PER_MINUTE = 10
 
 
 def reading_load(html: str) -> tuple[int, int]:
-    """The words of prose and the lines of code a reader meets on a lesson page, folded
-    helper code, answers and the install note left out (they are one click away)."""
+    """The words of prose and the lines of code a reader meets on a lesson page: folded
+    helper code, answers and the install note (one click away) and the box's reading-time
+    line are left out."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
-    for folded in soup.find_all("details"):
+    for folded in soup.select("details, .reading-time"):
         folded.decompose()
     headings = ", ".join(f".jp-Notebook > h{n}" for n in range(1, 7))
     prose = soup.select(f".jp-MarkdownCell .jp-RenderedMarkdown, {headings}")

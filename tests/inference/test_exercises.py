@@ -1,0 +1,94 @@
+"""Lesson 08's exercises: each solution passes its checker; typical mistakes get their hint."""
+
+import torch
+from transformers import AutoConfig
+
+from snippets.exercises import Verdict
+from snippets.inference.exercises import (
+    check_kv_cache_bytes,
+    check_penalty_prediction,
+    check_top_k,
+    penalised_logits,
+)
+
+
+def section(name: str) -> dict:
+    """The names a lesson section of snippets/inference/exercises.py defines, run on its own."""
+    import re
+    from pathlib import Path
+
+    source = (Path(__file__).parents[2] / "snippets" / "inference" / "exercises.py").read_text()
+    code = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", source, re.S)
+    namespace = {}
+    exec(code[1], namespace)
+    return namespace
+
+
+def test_top_k_solution_passes_and_the_starting_point_does_not():
+    assert check_top_k(section("top_k_solution")["my_top_k"]).right
+    verdict = check_top_k(section("top_k_exercise")["my_top_k"])
+    assert not verdict.right and "keep [50] tokens" in verdict.message
+
+
+def test_top_k_mistakes_get_their_hints():
+    def smallest(logits, k):  # keeps the k least likely
+        kth = torch.topk(logits, k, largest=False).values[..., -1:]
+        return logits.masked_fill(logits > kth, -torch.inf)
+
+    def probabilities(logits, k):  # returns softmaxed values for the kept tokens
+        kth = torch.topk(logits, k).values[..., -1:]
+        return torch.softmax(logits, -1).masked_fill(logits < kth, -torch.inf)
+
+    def token_ids(logits, k):
+        return torch.topk(logits, k).indices
+
+    assert "not the k most likely" in check_top_k(smallest).message
+    assert "change their logits" in check_top_k(probabilities).message
+    assert "must return a tensor of the logits' shape" in check_top_k(token_ids).message
+    assert check_top_k(lambda logits, k: 1 / 0) == Verdict(
+        False, "Your answer raised ZeroDivisionError: division by zero")
+
+
+def test_the_penalties_switch_the_greedy_token_as_the_arithmetic_says():
+    penalised = penalised_logits()
+    assert torch.allclose(penalised["presence 0.5"], torch.tensor([26.0, 25.9]))
+    assert torch.allclose(penalised["frequency 0.5"], torch.tensor([25.5, 25.9]))
+    assert torch.allclose(penalised["repetition_penalty 1.2"], torch.tensor([26.5 / 1.2, 25.9]))
+    assert check_penalty_prediction({"frequency 0.5", "repetition_penalty 1.2"}).right
+
+
+def test_penalty_mistakes_get_their_hints():
+    presence = check_penalty_prediction({"presence 0.5", "frequency 0.5",
+                                         "repetition_penalty 1.2"})
+    assert not presence.right and "paid once" in presence.message
+    assert "26.00 against ' a' 25.90" in presence.message
+    missed = check_penalty_prediction({"frequency 0.5"})
+    assert not missed.right and "about 4.4" in missed.message
+    assert "not one of the settings" in check_penalty_prediction({"top_k 5"}).message
+
+
+def test_kv_cache_solution_passes_and_matches_smollm2s_real_config():
+    solution = section("kv_cache_solution")["my_kv_cache_bytes"]
+    assert check_kv_cache_bytes(solution).right
+    assert not check_kv_cache_bytes(section("kv_cache_exercise")["my_kv_cache_bytes"]).right
+    config = AutoConfig.for_model("llama", num_hidden_layers=30, hidden_size=576,
+                                  num_attention_heads=9, num_key_value_heads=3)
+    assert solution(config, 1, 4) == 46_080  # 45 KiB a token in float32, as lesson 08 prints
+
+
+def test_kv_cache_mistakes_get_their_hints():
+    def no_values(config, num_tokens, nbytes):
+        return (config.num_hidden_layers * config.num_key_value_heads * config.head_dim
+                * num_tokens * nbytes)
+
+    def no_bytes(config, num_tokens, nbytes):
+        return (2 * config.num_hidden_layers * config.num_key_value_heads * config.head_dim
+                * num_tokens)
+
+    def query_heads(config, num_tokens, nbytes):
+        return (2 * config.num_hidden_layers * config.num_attention_heads * config.head_dim
+                * num_tokens * nbytes)
+
+    assert "count both the keys and the values" in check_kv_cache_bytes(no_values).message
+    assert "bytes of each number" in check_kv_cache_bytes(no_bytes).message
+    assert "num_key_value_heads" in check_kv_cache_bytes(query_heads).message
