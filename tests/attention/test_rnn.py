@@ -11,7 +11,7 @@ from snippets.attention.rnn import (
 )
 from snippets.attention.self_attention import (
     CausalAttention,
-    causal_mask,
+    future_mask,
     scaled_dot_product_attention,
 )
 
@@ -95,7 +95,7 @@ def test_the_lessons_rnn_forgets_geometrically_but_attention_does_not(long_sente
     with torch.no_grad():
         _, weights = scaled_dot_product_attention(
             attention.W_query(long_sentence), attention.W_key(long_sentence),
-            attention.W_value(long_sentence), hide=causal_mask(50))
+            attention.W_value(long_sentence), hide=future_mask(50))
     alpha_t1 = weights[:, 0]
     log_both = torch.stack([attn_influence.log(), alpha_t1.log()])
     assert torch.corrcoef(log_both)[0, 1] > 0.99  # the same shape on the log scale

@@ -10,9 +10,9 @@ from snippets.attention.self_attention import (
     SelfAttention,
     attention_scores,
     attention_scores_loop,
-    causal_mask,
     context_vector_loop,
     first_token_share,
+    future_mask,
     inputs,
     model_attention,
     normalize_by_sum,
@@ -141,7 +141,7 @@ def test_scaled_dot_product_equals_torch_without_a_mask(device):
 def test_hide_is_the_opposite_of_torch_attn_mask(device):
     torch.manual_seed(0)
     q, k, v = (torch.randn(2, 3, 5, 8, device=device) for _ in range(3))
-    hide = causal_mask(5, device=device)
+    hide = future_mask(5, device=device)
     context, weights = scaled_dot_product_attention(q, k, v, hide=hide)
     torch.testing.assert_close(context, F.scaled_dot_product_attention(q, k, v, attn_mask=~hide))
     torch.testing.assert_close(context, F.scaled_dot_product_attention(q, k, v, is_causal=True))
@@ -164,7 +164,7 @@ def test_unflipped_mask_leaves_the_last_token_nothing_and_torch_returns_zeros():
     # the page, on the CPU: "the PyTorch that built this page returns zeros there"
     torch.manual_seed(123)
     sa = SelfAttention(d_in=3, d_out=2)
-    mask = causal_mask(6)
+    mask = future_mask(6)
     with torch.no_grad():
         q, k, v = sa.W_query(inputs), sa.W_key(inputs), sa.W_value(inputs)
         unflipped = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
@@ -188,16 +188,16 @@ def test_scaled_dot_product_rejects_bad_shapes(device):
     with pytest.raises(ValueError, match="keys have 4 tokens but values have 3"):
         scaled_dot_product_attention(q, q, torch.randn(3, 8, device=device))
     with pytest.raises(ValueError, match=r"shape \(3, 3\).*\(4, 4\)"):
-        scaled_dot_product_attention(q, q, q, hide=causal_mask(3, device=device))
+        scaled_dot_product_attention(q, q, q, hide=future_mask(3, device=device))
 
 
-def test_causal_mask_values_and_torch_s_own_causal_mask(device):
-    assert causal_mask(3).tolist() == [[False, True, True], [False, False, True],
+def test_future_mask_values_and_torch_s_own_causal_mask(device):
+    assert future_mask(3).tolist() == [[False, True, True], [False, False, True],
                                        [False, False, False]]
     torch_mask = nn.Transformer.generate_square_subsequent_mask(7, device=device)  # -inf: hidden
-    assert torch.equal(causal_mask(7, device=device), torch_mask == -torch.inf)
+    assert torch.equal(future_mask(7, device=device), torch_mask == -torch.inf)
     with pytest.raises(ValueError, match="num_tokens must be at least 1, got 0"):
-        causal_mask(0)
+        future_mask(0)
 
 
 def test_self_attention_equals_torch_sdpa(x):
@@ -225,7 +225,7 @@ def test_causal_attention_equals_torch_sdpa_and_rejects_long_inputs(x):
 def test_our_dropout_zeroes_weights_rescales_the_rest_and_is_off_in_eval(device):
     torch.manual_seed(0)
     q, k, v = (torch.randn(8, 4, 32, 16, device=device) for _ in range(3))
-    hide = causal_mask(32, device=device)
+    hide = future_mask(32, device=device)
     _, plain = scaled_dot_product_attention(q, k, v, hide=hide)
     dropout = nn.Dropout(0.3)
     context, dropped = scaled_dot_product_attention(q, k, v, hide=hide, dropout=dropout)
@@ -245,7 +245,7 @@ def test_dropout_keeps_the_expected_context_vector(device):
     # the page: on average each weight is w, "and so is every context vector"
     torch.manual_seed(0)
     q, k, v = (torch.randn(6, 4, device=device) for _ in range(3))
-    hide = causal_mask(6, device=device)
+    hide = future_mask(6, device=device)
     plain, _ = scaled_dot_product_attention(q, k, v, hide=hide)
     num_draws = 20_000
     dropped, _ = scaled_dot_product_attention(
@@ -275,7 +275,7 @@ def test_our_layers_drop_attention_weights_in_training_only(device, kind):
         layer = MultiHeadAttention(d_in=8, d_out=8, context_length=16, dropout=0.5,
                                    num_heads=2).to(device)
     x = torch.randn(16, 16, 8, device=device)
-    visible = ~causal_mask(16, device=device)
+    visible = ~future_mask(16, device=device)
     with torch.no_grad():
         output, weights, dropped = dropout_io(layer.train(), x)
         # what is dropped are the causal attention weights: rows of 1, zero in the future
@@ -301,7 +301,7 @@ def test_multi_head_attention_equals_torch_multihead_attention(device, causal):
                               qkv_bias=True, causal=causal).to(device).eval()
     theirs = to_torch_multihead(ours)
     x = torch.randn(3, 7, 16, device=device)
-    mask = causal_mask(7, device=device) if causal else None
+    mask = future_mask(7, device=device) if causal else None
     expected, _ = theirs(x, x, x, attn_mask=mask, need_weights=False)
     torch.testing.assert_close(ours(x), expected, rtol=1e-5, atol=1e-5)
 
@@ -386,7 +386,7 @@ def test_smollm2_heads_put_most_weight_on_the_first_token(smollm2_eager):
 
 def test_uniform_causal_weights_are_a_softmax_of_equal_scores(device):
     weights = uniform_causal_weights(5, device=device)
-    scores = torch.zeros(5, 5, device=device).masked_fill(causal_mask(5, device=device),
+    scores = torch.zeros(5, 5, device=device).masked_fill(future_mask(5, device=device),
                                                            -torch.inf)
     torch.testing.assert_close(weights, torch.softmax(scores, dim=-1))
     assert weights[3].tolist() == [0.25, 0.25, 0.25, 0.25, 0.0]
