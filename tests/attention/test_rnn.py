@@ -176,3 +176,15 @@ def test_gated_rnns_are_seeded_without_touching_the_global_generator():
     assert not torch.equal(a["LSTM"].weight_hh_l0, other["LSTM"].weight_hh_l0)
     with pytest.raises(ValueError, match="at least 1, got 4 and 0"):
         gated_rnns(d_in=4, d_hidden=0, forget_bias=3.0)
+
+
+def test_the_core_lessons_rnn_gives_32_numbers_and_forgets_at_every_step():
+    # the lesson: fifty words of four random numbers; "it shrinks at every step here"
+    torch.manual_seed(1)
+    sentence = torch.randn(50, 4)
+    weights = init_rnn_weights(d_in=4, d_hidden=32)
+    assert rnn_forward(sentence, **weights)[-1].shape == (32,)
+    assert rnn_forward(sentence[:3], **weights)[-1].shape == (32,)  # for three words too
+    influence = first_token_influence(lambda x: rnn_forward(x, **weights), sentence)
+    assert (influence[1:] < influence[:-1]).all()
+    assert influence[-1] < 1e-10 * influence[0]

@@ -87,6 +87,42 @@ def test_all_context_vectors_at_once_equal_torch_sdpa_without_scaling(x):
     torch.testing.assert_close(context_vecs, F.scaled_dot_product_attention(x, x, x, scale=1.0))
 
 
+def test_without_positions_self_attention_permutes_its_outputs_with_its_inputs(x):
+    # the lesson: shuffle the six tokens, the context vectors come out shuffled alike
+    order = torch.tensor([5, 2, 0, 4, 1, 3], device=x.device)
+    weights, context_vecs = simple_self_attention(x)
+    shuffled_weights, shuffled = simple_self_attention(x[order])
+    torch.testing.assert_close(shuffled, context_vecs[order])
+    torch.testing.assert_close(shuffled_weights, weights[order][:, order])
+    torch.manual_seed(123)
+    sa = SelfAttention(d_in=3, d_out=2).to(x.device)  # with trainable projections too
+    torch.testing.assert_close(sa(x[order]), sa(x)[order])
+    # a causal mask, which knows which token came first, breaks the symmetry
+    torch.manual_seed(123)
+    ca = CausalAttention(d_in=3, d_out=2, context_length=6, dropout=0.0).to(x.device)
+    assert not torch.allclose(ca(x[order][None])[0], ca(x[None])[0][order])
+
+
+def test_the_lessons_inline_qkv_and_causal_steps_equal_our_functions(x):
+    # the lesson draws three nn.Linear(3, 2) after seed 123: SelfAttention's own weights
+    torch.manual_seed(123)
+    W_query, W_key, W_value = (nn.Linear(3, 2, bias=False) for _ in range(3))
+    torch.manual_seed(123)
+    sa = SelfAttention(d_in=3, d_out=2)
+    for ours, layer in [(W_query, sa.W_query), (W_key, sa.W_key), (W_value, sa.W_value)]:
+        assert torch.equal(ours.weight, layer.weight)
+    sa = sa.to(x.device)
+    with torch.no_grad():
+        queries, keys, values = sa.W_query(x), sa.W_key(x), sa.W_value(x)
+        scores = queries @ keys.T / 2**0.5
+        torch.testing.assert_close(torch.softmax(scores, dim=-1) @ values, sa(x))
+        hide = future_mask(6, device=x.device)
+        causal_weights = torch.softmax(scores.masked_fill(hide, -torch.inf), dim=-1)
+        context, weights = scaled_dot_product_attention(queries, keys, values, hide=hide)
+    torch.testing.assert_close(causal_weights, weights)
+    torch.testing.assert_close(causal_weights @ values, context)
+
+
 @pytest.mark.parametrize("d_k", [1, 4, 16, 64, 256])
 def test_dot_products_spread_like_sqrt_d_k_and_scaling_undoes_it(d_k):
     spread = score_spread(d_k)
@@ -401,6 +437,8 @@ def test_smollm2_has_grouped_query_attention_and_no_attention_dropout(smollm2):
     config = model.config
     assert (config.num_hidden_layers, config.num_attention_heads) == (30, 9)
     assert config.num_key_value_heads == 3 and config.attention_dropout == 0.0
+    # its positions are rotary (RoPE), without rescaling
+    assert config.rope_parameters == {"rope_theta": 100000.0, "rope_type": "default"}
     attention = model.model.layers[0].self_attn  # 9 query heads but only 3 sets of keys
     head_dim = config.hidden_size // config.num_attention_heads
     assert attention.q_proj.out_features == 9 * head_dim
