@@ -151,8 +151,8 @@ def test_missing_snippet_file_or_section_fails_the_expansion():
         expand_includes('--8<-- "snippets/no_such_module.py:x"')
     with pytest.raises(SnippetMissingError, match="no_such_section"):
         expand_includes('--8<-- "snippets/attention/self_attention.py:no_such_section"')
-    include = '--8<-- "snippets/attention/self_attention.py:causal_mask"'
-    assert "def causal_mask" in expand_includes(include)
+    include = '--8<-- "snippets/attention/self_attention.py:future_mask"'
+    assert "def future_mask" in expand_includes(include)
 
 
 # A section a reader copies runs on its own after the sections it names in `# Needs:` lines.

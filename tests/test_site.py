@@ -427,7 +427,8 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "hallucination": "09-bias-and-limitations",
     "garbage in garbage out": "09-bias-and-limitations",
     "softmax": "10-attention-mechanism",
-    "vanishing": "10-attention-mechanism",
+    "vanishing": "10-deep-dive-rnns",
+    "lstm": "10-deep-dive-rnns",
     "multi-head attention": "10-attention-mechanism",
     "multi-headed attention": "10-attention-mechanism",
 }

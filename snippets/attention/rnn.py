@@ -1,14 +1,18 @@
 """Why RNNs struggle with long sequences: one hidden state carries the past, which fades
 or blows up."""
 
+# A lesson shows require() by its own section (snippets/checks.py), included before ours.
+from snippets.checks import require
+
 # --8<-- [start:rnn_weights]
+# Needs: checks.py:require
 import torch
 
 
 def init_rnn_weights(d_in: int, d_hidden: int, seed: int = 0) -> dict[str, torch.Tensor]:
     """Random weights of a tanh RNN, drawn like torch.nn.RNN's: uniform in +-1/sqrt(d_hidden)."""
-    if d_in < 1 or d_hidden < 1:
-        raise ValueError(f"d_in and d_hidden must be at least 1, got {d_in} and {d_hidden}")
+    require(d_in >= 1 and d_hidden >= 1,
+            f"d_in and d_hidden must be at least 1, got {d_in} and {d_hidden}")
     generator = torch.Generator().manual_seed(seed)
     bound = d_hidden**-0.5
 
@@ -21,6 +25,7 @@ def init_rnn_weights(d_in: int, d_hidden: int, seed: int = 0) -> dict[str, torch
 
 
 # --8<-- [start:rnn_loop]
+# Needs: checks.py:require
 import torch
 
 
@@ -28,10 +33,8 @@ def rnn_forward(
     inputs: torch.Tensor, W_xh: torch.Tensor, W_hh: torch.Tensor, b_h: torch.Tensor
 ) -> torch.Tensor:
     """Hidden states h_1..h_n of a tanh RNN that reads one token at a time."""
-    if inputs.dim() != 2 or inputs.shape[-1] != W_xh.shape[0]:
-        raise ValueError(
-            f"inputs has shape {tuple(inputs.shape)}: it must be (num_tokens, {W_xh.shape[0]})"
-        )
+    require(inputs.dim() == 2 and inputs.shape[-1] == W_xh.shape[0],
+            f"inputs has shape {tuple(inputs.shape)}: it must be (num_tokens, {W_xh.shape[0]})")
     h = torch.zeros(W_hh.shape[0], dtype=inputs.dtype, device=inputs.device)  # h_0
     hidden_states = []
     for x_t in inputs:
@@ -42,6 +45,7 @@ def rnn_forward(
 
 
 # --8<-- [start:influence]
+# Needs: checks.py:require
 from collections.abc import Callable
 
 import torch
@@ -51,8 +55,8 @@ def first_token_influence(
     layer: Callable[[torch.Tensor], torch.Tensor], inputs: torch.Tensor
 ) -> torch.Tensor:
     """||d out_t / d x_1|| for every position t: how much output t still depends on token 1."""
-    if inputs.dim() != 2:
-        raise ValueError(f"inputs has shape {tuple(inputs.shape)}: it must be (num_tokens, d_in)")
+    require(inputs.dim() == 2,
+            f"inputs has shape {tuple(inputs.shape)}: it must be (num_tokens, d_in)")
     x_1, rest = inputs[0], inputs[1:]
 
     def layer_of_x_1(x_1: torch.Tensor) -> torch.Tensor:
@@ -75,8 +79,8 @@ def influence_by_weight_scale(
     weights: dict[str, torch.Tensor], inputs: torch.Tensor, scales: list[float]
 ) -> dict[float, torch.Tensor]:
     """First-token influence of the RNN with its recurrent weights W_hh times each scale."""
-    if not scales or min(scales) <= 0:
-        raise ValueError(f"scales must be a list of positive numbers, got {scales}")
+    require(bool(scales) and min(scales) > 0,
+            f"scales must be a list of positive numbers, got {scales}")
     curves = {}
     for scale in scales:
         scaled = dict(weights, W_hh=scale * weights["W_hh"])  # same RNN, louder recurrence
@@ -86,6 +90,7 @@ def influence_by_weight_scale(
 
 
 # --8<-- [start:gated_rnns]
+# Needs: checks.py:require
 import torch
 from torch import nn
 
@@ -94,8 +99,8 @@ def gated_rnns(
     d_in: int, d_hidden: int, forget_bias: float, seed: int = 0
 ) -> dict[str, nn.Module]:
     """A GRU and an LSTM as PyTorch initialises them, and an LSTM with open forget gates."""
-    if d_in < 1 or d_hidden < 1:
-        raise ValueError(f"d_in and d_hidden must be at least 1, got {d_in} and {d_hidden}")
+    require(d_in >= 1 and d_hidden >= 1,
+            f"d_in and d_hidden must be at least 1, got {d_in} and {d_hidden}")
     with torch.random.fork_rng(devices=[]):  # seed a copy: the global generator is untouched
         torch.manual_seed(seed)
         gru, lstm = nn.GRU(d_in, d_hidden), nn.LSTM(d_in, d_hidden)

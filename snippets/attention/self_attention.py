@@ -1,5 +1,8 @@
 """Self-attention from scratch: scores, softmax, context vectors, Q/K/V, masks, heads."""
 
+# A lesson shows require() by its own section (snippets/checks.py), included before ours.
+from snippets.checks import require
+
 # --8<-- [start:inputs]
 import torch
 
@@ -16,28 +19,23 @@ words = ["Your", "journey", "starts", "with", "one", "step"]
 
 
 # --8<-- [start:checks]
+# Needs: checks.py:require
 import torch
 
 
 def check_width(name: str, tensor: torch.Tensor, expected: int) -> None:
     """Raise ValueError unless the last dimension of `tensor` is `expected`."""
-    if tensor.shape[-1] != expected:
-        raise ValueError(
-            f"{name} has shape {tuple(tensor.shape)}: its last dimension must be {expected}"
-        )
+    require(tensor.shape[-1] == expected,
+            f"{name} has shape {tuple(tensor.shape)}: its last dimension must be {expected}")
 
 
 def check_batch(name: str, tensor: torch.Tensor, d_in: int, context_length: int) -> None:
     """Raise ValueError unless `tensor` is (batch_size, num_tokens <= context_length, d_in)."""
-    if tensor.dim() != 3:
-        raise ValueError(
-            f"{name} has shape {tuple(tensor.shape)}: it must be (batch_size, num_tokens, {d_in})"
-        )
+    require(tensor.dim() == 3,
+            f"{name} has shape {tuple(tensor.shape)}: it must be (batch_size, num_tokens, {d_in})")
     check_width(name, tensor, d_in)
-    if tensor.shape[1] > context_length:
-        raise ValueError(
-            f"{name} has {tensor.shape[1]} tokens: at most context_length={context_length}"
-        )
+    require(tensor.shape[1] <= context_length,
+            f"{name} has {tensor.shape[1]} tokens: at most context_length={context_length}")
 # --8<-- [end:checks]
 
 
@@ -84,16 +82,15 @@ def softmax_naive(attn_scores: torch.Tensor) -> torch.Tensor:
 
 
 # --8<-- [start:context_vector]
+# Needs: checks.py:require
 import torch
 
 
 def context_vector_loop(inputs: torch.Tensor, attn_weights: torch.Tensor) -> torch.Tensor:
     """Sum of the inputs weighted by attention, one token at a time."""
-    if attn_weights.shape != inputs.shape[:1]:
-        raise ValueError(
+    require(attn_weights.shape == inputs.shape[:1],
             f"attn_weights has shape {tuple(attn_weights.shape)}: "
-            f"it must hold one weight per input, ({inputs.shape[0]},)"
-        )
+            f"it must hold one weight per input, ({inputs.shape[0]},)")
     context_vec = torch.zeros(inputs.shape[-1], dtype=inputs.dtype, device=inputs.device)
     for a_i, x_i in zip(attn_weights, inputs, strict=True):
         context_vec += a_i * x_i
@@ -115,16 +112,15 @@ def simple_self_attention(inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
 
 
 # --8<-- [start:score_spread]
+# Needs: checks.py:require
 import torch
 
 
 def score_spread(d_k: int, num_keys: int = 6, num_queries: int = 2000, seed: int = 0) -> dict:
     """How q.k spreads with d_k for independent unit-variance q, k, and what it does to softmax."""
-    if d_k < 1 or num_keys < 2 or num_queries < 2:
-        raise ValueError(
+    require(d_k >= 1 and num_keys >= 2 and num_queries >= 2,
             f"d_k must be at least 1, num_keys and num_queries at least 2, "
-            f"got {d_k}, {num_keys} and {num_queries}"
-        )
+            f"got {d_k}, {num_keys} and {num_queries}")
     generator = torch.Generator().manual_seed(seed)
     queries = torch.randn(num_queries, 1, d_k, generator=generator)
     keys = torch.randn(num_queries, num_keys, d_k, generator=generator)
@@ -162,19 +158,15 @@ def scaled_dot_product_attention(
     (True: may attend): pass it `~hide`.
     """
     check_width("keys", keys, queries.shape[-1])
-    if keys.shape[-2] != values.shape[-2]:
-        raise ValueError(
+    require(keys.shape[-2] == values.shape[-2],
             f"keys have {keys.shape[-2]} tokens but values have {values.shape[-2]}: "
-            "they must match"
-        )
+            "they must match")
     num_queries, num_keys = queries.shape[-2], keys.shape[-2]
     attn_scores = queries @ keys.transpose(-2, -1)  # (..., num_queries, num_keys)
     if hide is not None:
-        if hide.dtype != torch.bool or hide.shape != (num_queries, num_keys):
-            raise ValueError(
+        require(hide.dtype == torch.bool and hide.shape == (num_queries, num_keys),
                 f"hide is a {hide.dtype} tensor of shape {tuple(hide.shape)}: it must be "
-                f"torch.bool of shape (num_queries, num_keys) = ({num_queries}, {num_keys})"
-            )
+                f"torch.bool of shape (num_queries, num_keys) = ({num_queries}, {num_keys})")
         attn_scores = attn_scores.masked_fill(hide, -torch.inf)  # exp(-inf) = 0
     d_k = keys.shape[-1]
     attn_weights = torch.softmax(attn_scores / d_k**0.5, dim=-1)  # scale keeps softmax soft
@@ -184,17 +176,17 @@ def scaled_dot_product_attention(
 # --8<-- [end:scaled_dot_product]
 
 
-# --8<-- [start:causal_mask]
+# --8<-- [start:future_mask]
+# Needs: checks.py:require
 import torch
 
 
-def causal_mask(num_tokens: int, device: torch.device | str | None = None) -> torch.Tensor:
-    """True above the diagonal, where a key is in the query's future and is hidden."""
-    if num_tokens < 1:
-        raise ValueError(f"num_tokens must be at least 1, got {num_tokens}")
+def future_mask(num_tokens: int, device: torch.device | str | None = None) -> torch.Tensor:
+    """True above the diagonal: the keys in each query's future, to hide."""
+    require(num_tokens >= 1, f"num_tokens must be at least 1, got {num_tokens}")
     ones = torch.ones(num_tokens, num_tokens, dtype=torch.bool, device=device)
-    return torch.triu(ones, diagonal=1)
-# --8<-- [end:causal_mask]
+    return torch.triu(ones, diagonal=1)  # row i: True at the keys j > i
+# --8<-- [end:future_mask]
 
 
 # --8<-- [start:self_attention]
@@ -224,7 +216,7 @@ class SelfAttention(nn.Module):
 
 
 # --8<-- [start:causal_attention]
-# Needs: attention/self_attention.py:causal_mask, attention/self_attention.py:checks
+# Needs: attention/self_attention.py:future_mask, attention/self_attention.py:checks
 # Needs: attention/self_attention.py:scaled_dot_product
 import torch
 from torch import nn
@@ -242,7 +234,7 @@ class CausalAttention(nn.Module):
         self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
         self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
         self.dropout = nn.Dropout(dropout)
-        self.register_buffer("mask", causal_mask(context_length), persistent=False)
+        self.register_buffer("mask", future_mask(context_length), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_batch("x", x, self.d_in, self.context_length)
@@ -282,7 +274,7 @@ class MultiHeadAttentionWrapper(nn.Module):
 
 
 # --8<-- [start:multi_head]
-# Needs: attention/self_attention.py:causal_mask, attention/self_attention.py:checks
+# Needs: attention/self_attention.py:future_mask, attention/self_attention.py:checks
 # Needs: attention/self_attention.py:scaled_dot_product
 import torch
 from torch import nn
@@ -299,10 +291,8 @@ class MultiHeadAttention(nn.Module):
         qkv_bias: bool = False, causal: bool = True,
     ):
         super().__init__()
-        if num_heads < 1 or d_out % num_heads != 0:
-            raise ValueError(
-                f"num_heads={num_heads} must be at least 1 and divide d_out={d_out}"
-            )
+        require(num_heads >= 1 and d_out % num_heads == 0,
+                f"num_heads={num_heads} must be at least 1 and divide d_out={d_out}")
         self.d_in, self.d_out, self.context_length = d_in, d_out, context_length
         self.num_heads, self.head_dim, self.causal = num_heads, d_out // num_heads, causal
         self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
@@ -310,7 +300,7 @@ class MultiHeadAttention(nn.Module):
         self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
         self.out_proj = nn.Linear(d_out, d_out)  # mixes what the heads found
         self.dropout = nn.Dropout(dropout)
-        self.register_buffer("mask", causal_mask(context_length), persistent=False)
+        self.register_buffer("mask", future_mask(context_length), persistent=False)
 
     def split_heads(self, x: torch.Tensor) -> torch.Tensor:
         """(b, num_tokens, d_out) -> (b, num_heads, num_tokens, head_dim)."""
@@ -342,11 +332,9 @@ from torch import nn
 
 def to_torch_multihead(ours: MultiHeadAttention) -> nn.MultiheadAttention:
     """torch.nn.MultiheadAttention holding the same weights as our MultiHeadAttention."""
-    if ours.d_in != ours.d_out or ours.W_query.bias is None:
-        raise ValueError(
+    require(ours.d_in == ours.d_out and ours.W_query.bias is not None,
             f"torch's module needs d_in == d_out and qkv_bias=True, got d_in={ours.d_in}, "
-            f"d_out={ours.d_out}, qkv_bias={ours.W_query.bias is not None}"
-        )
+            f"d_out={ours.d_out}, qkv_bias={ours.W_query.bias is not None}")
     theirs = nn.MultiheadAttention(ours.d_out, ours.num_heads, bias=True, batch_first=True)
     with torch.no_grad():  # torch keeps W_query, W_key, W_value stacked in one matrix
         theirs.in_proj_weight.copy_(
@@ -362,18 +350,16 @@ def to_torch_multihead(ours: MultiHeadAttention) -> nn.MultiheadAttention:
 
 
 # --8<-- [start:model_attention]
+# Needs: checks.py:require
 import torch
 
 
 def model_attention(model, tokenizer, text: str) -> tuple[list[str], torch.Tensor]:
     """Tokens of `text` and a model's attention weights, (num_layers, num_heads, n, n)."""
-    if not text:
-        raise ValueError("text must be a non-empty string, got ''")
-    if model.config._attn_implementation != "eager":
-        raise ValueError(
+    require(bool(text), "text must be a non-empty string, got ''")
+    require(model.config._attn_implementation == "eager",
             f"attention weights need attn_implementation='eager', "
-            f"the model uses {model.config._attn_implementation!r}"
-        )
+            f"the model uses {model.config._attn_implementation!r}")
     encoded = tokenizer(text, return_tensors="pt").to(model.device)
     with torch.no_grad():
         outputs = model(**encoded, output_attentions=True)
@@ -384,8 +370,7 @@ def model_attention(model, tokenizer, text: str) -> tuple[list[str], torch.Tenso
 
 def top_next_tokens(model, tokenizer, text: str, k: int = 5) -> list[tuple[str, float]]:
     """The k most likely tokens after `text`, with their probabilities."""
-    if not text or k < 1:
-        raise ValueError(f"text must be non-empty and k at least 1, got {text!r} and {k}")
+    require(bool(text) and k >= 1, f"text must be non-empty and k at least 1, got {text!r} and {k}")
     encoded = tokenizer(text, return_tensors="pt").to(model.device)
     with torch.no_grad():
         next_token_logits = model(**encoded).logits[0, -1]  # the last position predicts
@@ -398,11 +383,9 @@ def strongest_heads(
 ) -> list[tuple[int, int, float]]:
     """The k (layer, head, weight) whose query at `query_pos` puts most weight on `key_pos`."""
     num_layers, num_heads, num_tokens, _ = weights.shape
-    if not 0 <= key_pos <= query_pos < num_tokens or not 1 <= k <= num_layers * num_heads:
-        raise ValueError(
+    require(0 <= key_pos <= query_pos < num_tokens and 1 <= k <= num_layers * num_heads,
             f"need 0 <= key_pos <= query_pos < {num_tokens} and 1 <= k <= "
-            f"{num_layers * num_heads}, got key_pos={key_pos}, query_pos={query_pos}, k={k}"
-        )
+            f"{num_layers * num_heads}, got key_pos={key_pos}, query_pos={query_pos}, k={k}")
     scores = weights[:, :, query_pos, key_pos].flatten()  # one weight per head, all layers
     top = scores.topk(k)
     return [(*divmod(index.item(), num_heads), weight.item())
@@ -411,6 +394,7 @@ def strongest_heads(
 
 
 # --8<-- [start:first_token_share]
+# Needs: checks.py:require
 import torch
 
 
@@ -418,18 +402,15 @@ def uniform_causal_weights(
     num_tokens: int, device: torch.device | str | None = None
 ) -> torch.Tensor:
     """Causal weights with no preference: query t gives 1/t to each of tokens 1..t."""
-    if num_tokens < 1:
-        raise ValueError(f"num_tokens must be at least 1, got {num_tokens}")
+    require(num_tokens >= 1, f"num_tokens must be at least 1, got {num_tokens}")
     visible = torch.ones(num_tokens, num_tokens, device=device).tril()  # 1 where t may look
     return visible / visible.sum(dim=-1, keepdim=True)  # (num_tokens, num_tokens)
 
 
 def first_token_share(weights: torch.Tensor) -> torch.Tensor:
     """Per (layer, head): the mean weight that queries 2..n put on the first token."""
-    if weights.dim() != 4 or weights.shape[-1] < 2:
-        raise ValueError(
+    require(weights.dim() == 4 and weights.shape[-1] >= 2,
             f"weights has shape {tuple(weights.shape)}: it must be "
-            "(num_layers, num_heads, num_tokens >= 2, num_tokens)"
-        )
+            "(num_layers, num_heads, num_tokens >= 2, num_tokens)")
     return weights[:, :, 1:, 0].mean(dim=-1)  # (num_layers, num_heads)
 # --8<-- [end:first_token_share]

@@ -1,6 +1,10 @@
 """Encoder-decoder with attention: at every step the decoder looks at all encoder states."""
 
+# A lesson shows require() by its own section (snippets/checks.py), included before ours.
+from snippets.checks import require
+
 # --8<-- [start:toy_corpus]
+# Needs: checks.py:require
 SUBJECTS = {"I": "je", "you": "tu", "he": "il", "she": "elle"}
 OBJECTS = {"me": "me", "you": "te", "him": "le", "her": "la"}  # in French, before the verb
 VERBS = {"love": "aim", "call": "appell", "hate": "détest", "watch": "regard",
@@ -29,8 +33,7 @@ def vocabularies(
     pairs: list[tuple[list[str], list[str]]],
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Word -> index for English, and for French after <s> (start) and </s> (stop)."""
-    if not pairs:
-        raise ValueError("pairs must hold at least one (english, french) pair, got []")
+    require(bool(pairs), "pairs must hold at least one (english, french) pair, got []")
     src_vocab = {word: i for i, word in enumerate(sorted({w for e, _ in pairs for w in e}))}
     tgt_words = ["<s>", "</s>"] + sorted({w for _, f in pairs for w in f})
     return src_vocab, {word: i for i, word in enumerate(tgt_words)}
@@ -38,6 +41,7 @@ def vocabularies(
 
 
 # --8<-- [start:additive_attention]
+# Needs: checks.py:require
 import torch
 from torch import nn
 
@@ -61,12 +65,10 @@ class AdditiveAttention(nn.Module):
 
     def forward(self, s: torch.Tensor, H: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """Context vectors (b, d_enc) and weights (b, n) for s (b, d_dec) and H (b, n, d_enc)."""
-        if s.dim() != 2 or H.dim() != 3 or s.shape != (H.shape[0], self.d_dec) \
-                or H.shape[-1] != self.d_enc:
-            raise ValueError(
+        require(s.dim() == 2 and H.dim() == 3 and s.shape == (H.shape[0], self.d_dec)
+                and H.shape[-1] == self.d_enc,
                 f"s has shape {tuple(s.shape)} and H {tuple(H.shape)}: they must be "
-                f"(batch_size, {self.d_dec}) and (batch_size, num_src, {self.d_enc})"
-            )
+                f"(batch_size, {self.d_dec}) and (batch_size, num_src, {self.d_enc})")
         scores = self.v(torch.tanh(self.W_s(s)[:, None, :] + self.W_h(H)))[..., 0]  # (b, n)
         weights = torch.softmax(scores, dim=-1)  # one per encoder state, summing to 1
         context = (weights[:, None, :] @ H)[:, 0]  # (b, d_enc): sum_j weight_j * h_j
@@ -85,8 +87,8 @@ class Seq2SeqWithAttention(nn.Module):
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, d_hidden: int = 32):
         super().__init__()
-        if d_hidden < 2 or d_hidden % 2:
-            raise ValueError(f"d_hidden must be even and at least 2, got {d_hidden}")
+        require(d_hidden >= 2 and d_hidden % 2 == 0,
+                f"d_hidden must be even and at least 2, got {d_hidden}")
         self.d_hidden = d_hidden
         self.embed_src = nn.Embedding(src_vocab_size, d_hidden)
         # one GRU reads left to right, one right to left: h_j is both halves side by side
@@ -136,9 +138,8 @@ def translate(
 ) -> tuple[list[str], torch.Tensor]:
     """Greedy translation of `words`, and the weights of each output step (</s> included)."""
     unknown = [word for word in words if word not in src_vocab]
-    if not words or unknown:
-        raise ValueError(f"words must be a non-empty list from {sorted(src_vocab)}, "
-                         f"got {words}")
+    require(bool(words) and not unknown,
+            f"words must be a non-empty list from {sorted(src_vocab)}, got {words}")
     device = next(model.parameters()).device
     id_to_word = list(tgt_vocab)  # the words in index order
     src = torch.tensor([[src_vocab[word] for word in words]], device=device)
@@ -170,10 +171,9 @@ def train_translator(
 ) -> tuple[Seq2SeqWithAttention, dict[str, int], dict[str, int], float]:
     """Train on all pairs at once with Adam: the model, both vocabularies, the last loss."""
     src_vocab, tgt_vocab = vocabularies(pairs)
-    if len({(len(e), len(f)) for e, f in pairs}) != 1:
-        raise ValueError("pairs must all have the same lengths: this trainer does not pad")
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
+    require(len({(len(e), len(f)) for e, f in pairs}) == 1,
+            "pairs must all have the same lengths: this trainer does not pad")
+    require(steps >= 1, f"steps must be at least 1, got {steps}")
     src = torch.tensor([[src_vocab[w] for w in e] for e, _ in pairs], device=device)
     tgt = torch.tensor([[tgt_vocab["<s>"]] + [tgt_vocab[w] for w in f] + [tgt_vocab["</s>"]]
                         for _, f in pairs], device=device)  # (num_pairs, len(f) + 2)

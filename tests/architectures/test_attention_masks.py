@@ -14,7 +14,7 @@ from snippets.architectures.attention_masks import (  # noqa: E402
     cross_attention_mask,
     plot_matrix,
 )
-from snippets.attention.self_attention import causal_mask as hidden_future  # noqa: E402
+from snippets.attention.self_attention import future_mask  # noqa: E402
 from snippets.random_models import random_model  # noqa: E402
 
 
@@ -23,7 +23,7 @@ def test_the_three_masks():
     assert causal_mask(3).tolist() == [[True, False, False], [True, True, False],
                                        [True, True, True]]
     assert torch.equal(causal_mask_loop(7), causal_mask(7))
-    assert torch.equal(causal_mask(6), ~hidden_future(6))  # lesson 10's mask marks the hidden
+    assert torch.equal(causal_mask(6), ~future_mask(6))  # lesson 10's mask marks the hidden
     assert cross_attention_mask(2, 5).shape == (2, 5) and cross_attention_mask(2, 5).all()
 
 

@@ -11,7 +11,7 @@ from snippets.attention.rnn import (
 )
 from snippets.attention.self_attention import (
     CausalAttention,
-    causal_mask,
+    future_mask,
     scaled_dot_product_attention,
 )
 
@@ -95,7 +95,7 @@ def test_the_lessons_rnn_forgets_geometrically_but_attention_does_not(long_sente
     with torch.no_grad():
         _, weights = scaled_dot_product_attention(
             attention.W_query(long_sentence), attention.W_key(long_sentence),
-            attention.W_value(long_sentence), hide=causal_mask(50))
+            attention.W_value(long_sentence), hide=future_mask(50))
     alpha_t1 = weights[:, 0]
     log_both = torch.stack([attn_influence.log(), alpha_t1.log()])
     assert torch.corrcoef(log_both)[0, 1] > 0.99  # the same shape on the log scale
@@ -176,3 +176,15 @@ def test_gated_rnns_are_seeded_without_touching_the_global_generator():
     assert not torch.equal(a["LSTM"].weight_hh_l0, other["LSTM"].weight_hh_l0)
     with pytest.raises(ValueError, match="at least 1, got 4 and 0"):
         gated_rnns(d_in=4, d_hidden=0, forget_bias=3.0)
+
+
+def test_the_core_lessons_rnn_gives_32_numbers_and_forgets_at_every_step():
+    # the lesson: fifty words of four random numbers; "it shrinks at every step here"
+    torch.manual_seed(1)
+    sentence = torch.randn(50, 4)
+    weights = init_rnn_weights(d_in=4, d_hidden=32)
+    assert rnn_forward(sentence, **weights)[-1].shape == (32,)
+    assert rnn_forward(sentence[:3], **weights)[-1].shape == (32,)  # for three words too
+    influence = first_token_influence(lambda x: rnn_forward(x, **weights), sentence)
+    assert (influence[1:] < influence[:-1]).all()
+    assert influence[-1] < 1e-10 * influence[0]

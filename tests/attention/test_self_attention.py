@@ -10,9 +10,9 @@ from snippets.attention.self_attention import (
     SelfAttention,
     attention_scores,
     attention_scores_loop,
-    causal_mask,
     context_vector_loop,
     first_token_share,
+    future_mask,
     inputs,
     model_attention,
     normalize_by_sum,
@@ -87,6 +87,42 @@ def test_all_context_vectors_at_once_equal_torch_sdpa_without_scaling(x):
     torch.testing.assert_close(context_vecs, F.scaled_dot_product_attention(x, x, x, scale=1.0))
 
 
+def test_without_positions_self_attention_permutes_its_outputs_with_its_inputs(x):
+    # the lesson: shuffle the six tokens, the context vectors come out shuffled alike
+    order = torch.tensor([5, 2, 0, 4, 1, 3], device=x.device)
+    weights, context_vecs = simple_self_attention(x)
+    shuffled_weights, shuffled = simple_self_attention(x[order])
+    torch.testing.assert_close(shuffled, context_vecs[order])
+    torch.testing.assert_close(shuffled_weights, weights[order][:, order])
+    torch.manual_seed(123)
+    sa = SelfAttention(d_in=3, d_out=2).to(x.device)  # with trainable projections too
+    torch.testing.assert_close(sa(x[order]), sa(x)[order])
+    # a causal mask, which knows which token came first, breaks the symmetry
+    torch.manual_seed(123)
+    ca = CausalAttention(d_in=3, d_out=2, context_length=6, dropout=0.0).to(x.device)
+    assert not torch.allclose(ca(x[order][None])[0], ca(x[None])[0][order])
+
+
+def test_the_lessons_inline_qkv_and_causal_steps_equal_our_functions(x):
+    # the lesson draws three nn.Linear(3, 2) after seed 123: SelfAttention's own weights
+    torch.manual_seed(123)
+    W_query, W_key, W_value = (nn.Linear(3, 2, bias=False) for _ in range(3))
+    torch.manual_seed(123)
+    sa = SelfAttention(d_in=3, d_out=2)
+    for ours, layer in [(W_query, sa.W_query), (W_key, sa.W_key), (W_value, sa.W_value)]:
+        assert torch.equal(ours.weight, layer.weight)
+    sa = sa.to(x.device)
+    with torch.no_grad():
+        queries, keys, values = sa.W_query(x), sa.W_key(x), sa.W_value(x)
+        scores = queries @ keys.T / 2**0.5
+        torch.testing.assert_close(torch.softmax(scores, dim=-1) @ values, sa(x))
+        hide = future_mask(6, device=x.device)
+        causal_weights = torch.softmax(scores.masked_fill(hide, -torch.inf), dim=-1)
+        context, weights = scaled_dot_product_attention(queries, keys, values, hide=hide)
+    torch.testing.assert_close(causal_weights, weights)
+    torch.testing.assert_close(causal_weights @ values, context)
+
+
 @pytest.mark.parametrize("d_k", [1, 4, 16, 64, 256])
 def test_dot_products_spread_like_sqrt_d_k_and_scaling_undoes_it(d_k):
     spread = score_spread(d_k)
@@ -141,7 +177,7 @@ def test_scaled_dot_product_equals_torch_without_a_mask(device):
 def test_hide_is_the_opposite_of_torch_attn_mask(device):
     torch.manual_seed(0)
     q, k, v = (torch.randn(2, 3, 5, 8, device=device) for _ in range(3))
-    hide = causal_mask(5, device=device)
+    hide = future_mask(5, device=device)
     context, weights = scaled_dot_product_attention(q, k, v, hide=hide)
     torch.testing.assert_close(context, F.scaled_dot_product_attention(q, k, v, attn_mask=~hide))
     torch.testing.assert_close(context, F.scaled_dot_product_attention(q, k, v, is_causal=True))
@@ -164,7 +200,7 @@ def test_unflipped_mask_leaves_the_last_token_nothing_and_torch_returns_zeros():
     # the page, on the CPU: "the PyTorch that built this page returns zeros there"
     torch.manual_seed(123)
     sa = SelfAttention(d_in=3, d_out=2)
-    mask = causal_mask(6)
+    mask = future_mask(6)
     with torch.no_grad():
         q, k, v = sa.W_query(inputs), sa.W_key(inputs), sa.W_value(inputs)
         unflipped = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
@@ -188,16 +224,16 @@ def test_scaled_dot_product_rejects_bad_shapes(device):
     with pytest.raises(ValueError, match="keys have 4 tokens but values have 3"):
         scaled_dot_product_attention(q, q, torch.randn(3, 8, device=device))
     with pytest.raises(ValueError, match=r"shape \(3, 3\).*\(4, 4\)"):
-        scaled_dot_product_attention(q, q, q, hide=causal_mask(3, device=device))
+        scaled_dot_product_attention(q, q, q, hide=future_mask(3, device=device))
 
 
-def test_causal_mask_values_and_torch_s_own_causal_mask(device):
-    assert causal_mask(3).tolist() == [[False, True, True], [False, False, True],
+def test_future_mask_values_and_torch_s_own_causal_mask(device):
+    assert future_mask(3).tolist() == [[False, True, True], [False, False, True],
                                        [False, False, False]]
     torch_mask = nn.Transformer.generate_square_subsequent_mask(7, device=device)  # -inf: hidden
-    assert torch.equal(causal_mask(7, device=device), torch_mask == -torch.inf)
+    assert torch.equal(future_mask(7, device=device), torch_mask == -torch.inf)
     with pytest.raises(ValueError, match="num_tokens must be at least 1, got 0"):
-        causal_mask(0)
+        future_mask(0)
 
 
 def test_self_attention_equals_torch_sdpa(x):
@@ -225,7 +261,7 @@ def test_causal_attention_equals_torch_sdpa_and_rejects_long_inputs(x):
 def test_our_dropout_zeroes_weights_rescales_the_rest_and_is_off_in_eval(device):
     torch.manual_seed(0)
     q, k, v = (torch.randn(8, 4, 32, 16, device=device) for _ in range(3))
-    hide = causal_mask(32, device=device)
+    hide = future_mask(32, device=device)
     _, plain = scaled_dot_product_attention(q, k, v, hide=hide)
     dropout = nn.Dropout(0.3)
     context, dropped = scaled_dot_product_attention(q, k, v, hide=hide, dropout=dropout)
@@ -245,7 +281,7 @@ def test_dropout_keeps_the_expected_context_vector(device):
     # the page: on average each weight is w, "and so is every context vector"
     torch.manual_seed(0)
     q, k, v = (torch.randn(6, 4, device=device) for _ in range(3))
-    hide = causal_mask(6, device=device)
+    hide = future_mask(6, device=device)
     plain, _ = scaled_dot_product_attention(q, k, v, hide=hide)
     num_draws = 20_000
     dropped, _ = scaled_dot_product_attention(
@@ -275,7 +311,7 @@ def test_our_layers_drop_attention_weights_in_training_only(device, kind):
         layer = MultiHeadAttention(d_in=8, d_out=8, context_length=16, dropout=0.5,
                                    num_heads=2).to(device)
     x = torch.randn(16, 16, 8, device=device)
-    visible = ~causal_mask(16, device=device)
+    visible = ~future_mask(16, device=device)
     with torch.no_grad():
         output, weights, dropped = dropout_io(layer.train(), x)
         # what is dropped are the causal attention weights: rows of 1, zero in the future
@@ -301,7 +337,7 @@ def test_multi_head_attention_equals_torch_multihead_attention(device, causal):
                               qkv_bias=True, causal=causal).to(device).eval()
     theirs = to_torch_multihead(ours)
     x = torch.randn(3, 7, 16, device=device)
-    mask = causal_mask(7, device=device) if causal else None
+    mask = future_mask(7, device=device) if causal else None
     expected, _ = theirs(x, x, x, attn_mask=mask, need_weights=False)
     torch.testing.assert_close(ours(x), expected, rtol=1e-5, atol=1e-5)
 
@@ -386,7 +422,7 @@ def test_smollm2_heads_put_most_weight_on_the_first_token(smollm2_eager):
 
 def test_uniform_causal_weights_are_a_softmax_of_equal_scores(device):
     weights = uniform_causal_weights(5, device=device)
-    scores = torch.zeros(5, 5, device=device).masked_fill(causal_mask(5, device=device),
+    scores = torch.zeros(5, 5, device=device).masked_fill(future_mask(5, device=device),
                                                            -torch.inf)
     torch.testing.assert_close(weights, torch.softmax(scores, dim=-1))
     assert weights[3].tolist() == [0.25, 0.25, 0.25, 0.25, 0.0]
@@ -401,6 +437,8 @@ def test_smollm2_has_grouped_query_attention_and_no_attention_dropout(smollm2):
     config = model.config
     assert (config.num_hidden_layers, config.num_attention_heads) == (30, 9)
     assert config.num_key_value_heads == 3 and config.attention_dropout == 0.0
+    # its positions are rotary (RoPE), without rescaling
+    assert config.rope_parameters == {"rope_theta": 100000.0, "rope_type": "default"}
     attention = model.model.layers[0].self_attn  # 9 query heads but only 3 sets of keys
     head_dim = config.hidden_size // config.num_attention_heads
     assert attention.q_proj.out_features == 9 * head_dim

@@ -1,0 +1,75 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
+
+from snippets.attention.diagrams import weighted_average_diagram  # noqa: E402
+from snippets.attention.self_attention import (  # noqa: E402
+    attention_scores,
+    inputs,
+    simple_self_attention,
+    words,
+)
+
+
+def texts(ax, gid: str) -> list[str]:
+    return [text.get_text() for text in ax.texts if text.get_gid() == gid]
+
+
+@pytest.fixture
+def journey():
+    ax = weighted_average_diagram(inputs, words, query_index=1)
+    yield ax
+    plt.close(ax.figure)
+
+
+def test_the_diagram_labels_every_token_and_marks_the_query(journey):
+    assert texts(journey, "word") == ["Your", "journey (query)", "starts", "with", "one", "step"]
+    assert texts(journey, "heading") == ["its vector", "its weight for “journey”",
+                                         "context vector of “journey”"]
+    assert texts(journey, "sum") == ["Σ"]
+
+
+def test_the_weights_shown_are_the_softmax_of_the_notes_scores(journey):
+    weights = torch.softmax(attention_scores(inputs, inputs[1]), dim=0)
+    assert texts(journey, "weight") == [f"{w:.2f}" for w in weights]
+    assert texts(journey, "weight") == ["0.14", "0.24", "0.23", "0.12", "0.11", "0.16"]
+    assert texts(journey, "note")[0].endswith("the weights sum to 1.00")
+    # each bar's length is its weight
+    bars = [p for p in journey.patches if isinstance(p, Rectangle) and p.get_height() == 0.5]
+    widths = torch.tensor([bar.get_width() for bar in bars])
+    torch.testing.assert_close(widths / widths.sum(), weights)
+
+
+def test_the_diagram_shows_the_vectors_and_the_context_vector_they_sum_to(journey):
+    assert texts(journey, "vector") == [f"{v:.2f}" for v in inputs.flatten()]
+    _, context_vecs = simple_self_attention(inputs)
+    assert texts(journey, "context") == [f"{v:.2f}" for v in context_vecs[1]]
+    assert texts(journey, "context") == ["0.44", "0.65", "0.57"]
+
+
+def test_the_diagram_draws_one_box_per_number_one_bar_and_one_arrow_per_token(journey):
+    boxes = [p for p in journey.patches if isinstance(p, Rectangle)]
+    arrows = [p for p in journey.patches if isinstance(p, FancyArrowPatch)]
+    assert len(boxes) == 6 * 3 + 6 + 3  # six vectors, six bars, the context vector
+    assert len(arrows) == 6 + 1  # each weighted vector into the sum, the sum to the result
+    assert journey.figure.get_facecolor() == (1.0, 1.0, 1.0, 1.0)  # white in both schemes
+    assert not journey.axison
+
+
+def test_the_diagram_follows_the_query_asked_for():
+    ax = weighted_average_diagram(inputs, words, query_index=4)
+    weights = torch.softmax(inputs @ inputs[4], dim=0)
+    assert texts(ax, "word")[4] == "one (query)"
+    assert texts(ax, "weight") == [f"{w:.2f}" for w in weights]
+    plt.close(ax.figure)
+
+
+def test_the_diagram_rejects_a_bad_query_or_mismatched_words():
+    with pytest.raises(ValueError, match="query_index must be in 0..5, got 6"):
+        weighted_average_diagram(inputs, words, query_index=6)
+    with pytest.raises(ValueError, match=r"inputs has shape \(6, 3\): it must be \(5, d_in\)"):
+        weighted_average_diagram(inputs, words[:5], query_index=0)
