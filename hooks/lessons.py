@@ -282,7 +282,7 @@ def reading_time_html(stem: str, loads: dict) -> str:
     text = (f"<strong>Reading time:</strong> about {reading_minutes(words, lines)} minutes "
             f"({words:,} words, {lines} lines of code).")
     if "-deep-dive-" not in stem:
-        dives = [f'<a href="../{dive}/">{loads[dive][0]}</a> '
+        dives = [f'<a href="../{dive}/">{loads[dive][0].removeprefix("Deep dive: ")}</a> '
                  f"(about {reading_minutes(*loads[dive][1:])} minutes)"
                  for dive in deep_dives_of(stem, loads)]
         if dives:

@@ -335,7 +335,7 @@ def test_the_reading_time_follows_the_budget_and_links_the_deep_dives():
              "10-attention-mechanism": ("Attention", 200, 0)}
     core = reading_time_html("08-inference-with-llms", loads)
     assert "about 10 minutes (1,000 words, 50 lines of code)" in core
-    assert '<a href="../08-deep-dive-serving/">Deep dive: serving</a> (about 4 minutes)' in core
+    assert '<a href="../08-deep-dive-serving/">serving</a> (about 4 minutes)' in core
     assert "Deep dives" not in reading_time_html("10-attention-mechanism", loads)
     assert "Deep dives" not in reading_time_html("08-deep-dive-serving", loads)
 
