@@ -351,6 +351,18 @@ def test_helper_cells_are_folded_and_their_outputs_shown(lesson):
     assert [html.unescape(s) for s in folded] == summaries
 
 
+def test_the_contributing_page_shows_its_include_examples_as_written():
+    """Its examples escape their include lines (`;--8<--`): a reader sees the line to write,
+    not the code it would pull in."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((SITE / "contributing" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser").get_text()
+    assert '--8<-- "snippets/models.py:smollm2"' in page
+    assert '--8<-- "snippets/inference/exercises.py:top_k_exercise"' in page
+    assert "def load_smollm2" not in page
+
+
 # A path of the machine that built the site, e.g. /root/.cache/... or /home/me/project.
 MACHINE_PATH = re.compile(r"(?<![\w./-])/(?:work|root|tmp|home/[\w.-]+|Users/[\w.-]+)/[\w.-]+")
 
