@@ -134,7 +134,8 @@ def beam_search(
 # --8<-- [start:plot_beam_tree]
 import matplotlib.pyplot as plt
 
-STATUS_COLORS = {"kept": "tab:blue", "finished": "tab:green", "pruned": "lightgray"}
+# light fills, so the black labels stay readable
+STATUS_COLORS = {"kept": "#9ecae1", "finished": "#a1d99b", "pruned": "#e0e0e0"}
 
 
 def trace_back(history: list, step: int, rank: int) -> list[int]:
@@ -163,7 +164,7 @@ def plot_beam_tree(result, tokenizer=None, ax=None):
     history = result.history
     best = {(t + 1, rank) for t, rank in enumerate(best_path(result))}  # (step, rank) nodes
 
-    node = dict(ha="center", va="center", fontsize=7, zorder=2)
+    node = dict(ha="center", va="center", fontsize=9, zorder=2)
     ax.text(0, 0, "prompt", bbox=dict(boxstyle="round", facecolor="white"), **node)
     parent_ys = [0]  # y of each kept beam of the previous step; the prompt sits at y = 0
     for step, beam_step in enumerate(history, start=1):
@@ -184,6 +185,6 @@ def plot_beam_tree(result, tokenizer=None, ax=None):
     num_candidates = len(history[0].status) if history else 1
     ax.set(xlim=(-0.5, len(history) + 0.5), ylim=(-num_candidates + 0.5, 0.5), yticks=[],
            xlabel="step (generated tokens)", title="beam search: token, cumulative log prob")
-    ax.legend(loc="lower left", fontsize=7)
+    ax.legend(loc="lower left", fontsize=9)
     return ax
 # --8<-- [end:plot_beam_tree]

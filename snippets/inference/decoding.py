@@ -54,7 +54,7 @@ def prefill(model, input_ids: torch.Tensor) -> tuple[torch.Tensor, DynamicCache]
     cache = DynamicCache(config=model.config)  # keys and values of every layer, filled below
     with torch.no_grad():
         outputs = model(input_ids=input_ids, cache=cache, use_cache=True, logits_to_keep=1)
-    return outputs.logits[:, -1].float(), outputs.cache  # (batch_size, vocab_size)
+    return outputs.logits[:, -1].float(), outputs.cache  # the last position's: (batch, vocab)
 # --8<-- [end:prefill]
 
 

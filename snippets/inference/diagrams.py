@@ -16,7 +16,7 @@ def draw_prefill_decode(prompt_tokens: list[str], answer_tokens: list[str]):
     require(len(prompt_tokens) > 0 and len(answer_tokens) > 0,
             "the prompt and the answer need at least one token each")
     width = len(prompt_tokens) + len(answer_tokens) + 1  # the longest row, and its choice
-    fig, ax = plt.subplots(figsize=(1.05 * width + 2.4, 0.75 * len(answer_tokens) + 1.2))
+    fig, ax = plt.subplots(figsize=(0.8 * width + 4.2, 0.62 * len(answer_tokens) + 1.3))
     for step, chosen in enumerate(answer_tokens):  # step 0 is the prefill
         tokens = prompt_tokens + answer_tokens[:step]
         first_new = 0 if step == 0 else len(tokens) - 1  # what this pass reads
@@ -24,22 +24,24 @@ def draw_prefill_decode(prompt_tokens: list[str], answer_tokens: list[str]):
             color = READ_NOW if i >= first_new else FROM_CACHE
             ax.add_patch(Rectangle((i, -step), 0.95, 0.8, color=color))
             ax.text(i + 0.475, -step + 0.4, repr(token)[1:-1], ha="center", va="center",
-                    fontsize=9, color="white" if color == READ_NOW else "black")
+                    fontsize=11, color="white" if color == READ_NOW else "black")
         ax.annotate("", xy=(len(tokens) + 0.5, -step + 0.4), xytext=(len(tokens), -step + 0.4),
                     arrowprops={"arrowstyle": "->"})
         ax.add_patch(Rectangle((len(tokens) + 0.55, -step), 0.95, 0.8, color=CHOSEN))
         ax.text(len(tokens) + 1.025, -step + 0.4, repr(chosen)[1:-1], ha="center",
-                va="center", fontsize=9, color="white")
+                va="center", fontsize=11, color="white")
         ax.text(-0.2, -step + 0.4, "prefill" if step == 0 else f"decode step {step}",
-                ha="right", va="center", fontsize=10)
-        ax.text(width + 0.7, -step + 0.4, f"cache: {len(tokens)} positions", ha="left",
-                va="center", fontsize=9)
+                ha="right", va="center", fontsize=11)
+        ax.text(width + 0.3, -step + 0.4, f"cache now holds {len(tokens)}", ha="left",
+                va="center", fontsize=11)
     ax.legend(handles=[Patch(color=READ_NOW, label="read by this forward pass"),
                        Patch(color=FROM_CACHE, label="keys and values from the KV cache"),
                        Patch(color=CHOSEN, label="next token, chosen from the logits")],
-              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False)
-    ax.set(xlim=(-2.2, width + 3.2), ylim=(-len(answer_tokens) + 0.6, 1.2))
-    ax.set_title("Prefill reads the whole prompt once; each decode step reads one new token")
+              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False,
+              fontsize=11)
+    ax.set(xlim=(-2.4, width + 3.0), ylim=(-len(answer_tokens) + 0.6, 1.2))
+    ax.set_title("Prefill reads the whole prompt once; each decode step reads one new token",
+                 fontsize=12)
     ax.axis("off")
     fig.tight_layout()
     return fig

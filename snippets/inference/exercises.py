@@ -18,16 +18,26 @@ def check_top_k(my_top_k) -> Verdict:
     for batch_size, vocab_size, k in [(1, 50, 5), (3, 50, 1), (2, 10, 10)]:
         logits = torch.randn(batch_size, vocab_size, generator=generator)
         expected = TopKLogitsWarper(top_k=k)(None, logits.clone())
-        got = my_top_k(logits.clone(), k)
+        case = f"with {batch_size} row{'s' if batch_size > 1 else ''} of {vocab_size} and k={k}"
+        try:
+            got = my_top_k(logits.clone(), k)
+        except RuntimeError as error:
+            hint = ("keep the k-th largest value of each row as a column (values[..., -1:], "
+                    "or keepdim=True), so that it compares with every logit of its row"
+                    if "must match the size" in str(error) else "print the shapes you combine")
+            return Verdict(False, f"{case}, your answer raised RuntimeError: {error} Hint: {hint}.")
         if not isinstance(got, torch.Tensor) or got.shape != logits.shape:
             return Verdict(False, f"my_top_k must return a tensor of the logits' shape "
                                   f"{tuple(logits.shape)}. Hint: filter the logits, do not "
                                   "pick token ids.")
         kept = torch.isfinite(got).sum(dim=-1)
+        if (kept != k).any() and ((got == 0).sum(dim=-1) >= vocab_size - k).all():
+            return Verdict(False, f"{case}, the removed tokens are 0: 0 is still a logit, and "
+                                  "a likely one. Hint: use -torch.inf, whose probability is 0.")
         if (kept != k).any():
-            return Verdict(False, f"with k={k}, your rows keep {kept.tolist()} tokens. Hint: "
-                                  "set every logit below the k-th largest to -inf "
-                                  "(torch.topk gives the k largest values of each row).")
+            return Verdict(False, f"{case}, your rows keep {kept.tolist()} tokens. Hint: set "
+                                  "every logit below the k-th largest to -inf (torch.topk "
+                                  "gives the k largest values of each row).")
         if not torch.equal(torch.isfinite(got), torch.isfinite(expected)):
             return Verdict(False, "you keep k tokens, but not the k most likely ones. Hint: "
                                   "torch.topk sorts from the largest; keep those.")
@@ -50,28 +60,33 @@ def penalised_logits() -> dict[str, torch.Tensor]:
             for name, processor in settings.items()}
 
 
+PENALTY_RULES = {"presence 0.5": "a presence penalty is paid once, however often the token "
+                                  "appeared.",
+                 "frequency 0.5": "a frequency penalty is paid for every earlier use.",
+                 "repetition_penalty 1.2": "repetition_penalty divides a positive logit; at "
+                                           "26.5, what does dividing by 1.2 take away?"}
+
+
 @checker
 def check_penalty_prediction(my_prediction: set[str]) -> Verdict:
     """Are these exactly the settings after which ' a' (id 1) becomes the greedy choice?"""
-    penalised = penalised_logits()
-    unknown = set(my_prediction) - set(penalised)
+    if isinstance(my_prediction, str) or not isinstance(my_prediction, set | frozenset):
+        return Verdict(False, 'give a set of setting names, such as {"presence 0.5"}.')
+    penalised = {name: logits.tolist() for name, logits in penalised_logits().items()}
+    unknown = my_prediction - set(penalised)
     if unknown:
         return Verdict(False, f"{sorted(unknown)} is not one of the settings {sorted(penalised)}.")
-    for name, logits in penalised.items():
-        the, a = logits.tolist()
-        switches = a > the
-        if (name in my_prediction) != switches:
-            why = (f"after {name}, ' the' has {the:.2f} against ' a' {a:.2f}, so "
-                   f"' {'a' if switches else 'the'}' is the greedy choice.")
-            hint = {"presence 0.5": "a presence penalty is paid once, however often the "
-                                    "token appeared.",
-                    "frequency 0.5": "a frequency penalty is paid for every earlier use.",
-                    "repetition_penalty 1.2": "repetition_penalty divides a positive logit: "
-                                              "near 26 that is a drop of about 4.4."}[name]
-            return Verdict(False, f"{why} Hint: {hint}")
-    return Verdict(True, "the additive penalties lower ' the' by 0.5 once (presence) or per use "
-                         "(frequency); repetition_penalty divides its logit, a far larger drop "
-                         "at logits this size.")
+    wins = {name for name, (the, a) in penalised.items() if a > the}
+    wrongly_in, left_out = sorted(my_prediction - wins), sorted(wins - my_prediction)
+    if wrongly_in:
+        return Verdict(False, f"after {wrongly_in[0]}, ' the' still has the larger logit. "
+                              f"Hint: {PENALTY_RULES[wrongly_in[0]]}")
+    if left_out:
+        return Verdict(False, f"a setting you left out makes ' a' win too. "
+                              f"Hint: {PENALTY_RULES[left_out[0]]}")
+    after = ", ".join(f"{name} leaves ' the' at {the:.2f}" for name, (the, a) in penalised.items())
+    return Verdict(True, f"{after}, against 25.90 for ' a'. Additive penalties take off a fixed "
+                         "amount; repetition_penalty takes off a share of the logit.")
 
 
 @checker

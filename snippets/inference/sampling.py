@@ -112,7 +112,8 @@ def plot_temperatures(logits: torch.Tensor, tokenizer, temperatures: list[float]
         probs = torch.softmax(apply_temperature(logits, temperature), dim=-1)[top_ids]
         ax.barh(range(k), probs.cpu().numpy()[::-1], color="tab:blue")
         ax.set_yticks(range(k), labels[::-1])
-        ax.set(xlim=(0, 1), xlabel="probability", title=f"temperature {temperature}")
+        ax.set(xlim=(0, 1), xlabel="probability",
+               title=f"temperature {temperature}: top {k} hold {probs.sum():.2f}")
     fig.tight_layout()
     return fig
 # --8<-- [end:plot_temperatures]

@@ -23,7 +23,7 @@ def test_prefill_reads_the_prompt_then_each_step_one_token_while_the_cache_grows
                       + [FROM_CACHE] * 4 + [READ_NOW] + [CHOSEN])
     texts = [text.get_text() for text in ax.texts if text.get_text()]  # arrows have none
     assert [t for t in texts if t.startswith("cache")] == [
-        "cache: 3 positions", "cache: 4 positions", "cache: 5 positions"]
+        "cache now holds 3", "cache now holds 4", "cache now holds 5"]
     assert [t for t in texts if t in ("prefill", "decode step 1", "decode step 2")] == [
         "prefill", "decode step 1", "decode step 2"]
     assert texts[:5] == ["a", "b", "c", "d", "prefill"]  # the prompt, then the choice

@@ -42,9 +42,20 @@ def test_top_k_mistakes_get_their_hints():
     def token_ids(logits, k):
         return torch.topk(logits, k).indices
 
+    def zeros(logits, k):  # 0 where -inf belongs
+        kth = torch.topk(logits, k).values[..., -1:]
+        return logits.masked_fill(logits < kth, 0.0)
+
+    def no_keepdim(logits, k):  # the k-th largest as a row, not a column
+        kth = torch.topk(logits, k).values[..., -1]
+        return logits.masked_fill(logits < kth, -torch.inf)
+
     assert "not the k most likely" in check_top_k(smallest).message
     assert "change their logits" in check_top_k(probabilities).message
     assert "must return a tensor of the logits' shape" in check_top_k(token_ids).message
+    assert "0 is still a logit" in check_top_k(zeros).message
+    verdict = check_top_k(no_keepdim)  # fails on the batch of 3 rows
+    assert "with 3 rows of 50 and k=1" in verdict.message and "keepdim=True" in verdict.message
     assert check_top_k(lambda logits, k: 1 / 0) == Verdict(
         False, "Your answer raised ZeroDivisionError: division by zero")
 
@@ -57,14 +68,19 @@ def test_the_penalties_switch_the_greedy_token_as_the_arithmetic_says():
     assert check_penalty_prediction({"frequency 0.5", "repetition_penalty 1.2"}).right
 
 
-def test_penalty_mistakes_get_their_hints():
+def test_penalty_mistakes_get_their_hints_without_giving_the_numbers():
     presence = check_penalty_prediction({"presence 0.5", "frequency 0.5",
                                          "repetition_penalty 1.2"})
-    assert not presence.right and "paid once" in presence.message
-    assert "26.00 against ' a' 25.90" in presence.message
+    assert not presence.right and "presence 0.5, ' the' still has" in presence.message
+    assert "paid once" in presence.message and "26.00" not in presence.message
     missed = check_penalty_prediction({"frequency 0.5"})
-    assert not missed.right and "about 4.4" in missed.message
+    assert not missed.right and "divides a positive logit" in missed.message
+    start = check_penalty_prediction(set())  # the page's starting point
+    assert not start.right and "a setting you left out" in start.message
     assert "not one of the settings" in check_penalty_prediction({"top_k 5"}).message
+    assert "give a set of setting names" in check_penalty_prediction("frequency 0.5").message
+    right = check_penalty_prediction({"frequency 0.5", "repetition_penalty 1.2"})
+    assert "presence 0.5 leaves ' the' at 26.00" in right.message
 
 
 def test_kv_cache_solution_passes_and_matches_smollm2s_real_config():

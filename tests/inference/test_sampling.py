@@ -141,8 +141,12 @@ def test_plots_show_temperatures_and_kept_tokens(smollm2):
     model, tokenizer = smollm2
     logits = torch.randn(len(tokenizer), generator=torch.Generator().manual_seed(0))
     fig = plot_temperatures(logits, tokenizer, [0.5, 1.0, 2.0], k=8)
-    assert [ax.get_title() for ax in fig.axes] == ["temperature 0.5", "temperature 1.0",
-                                                  "temperature 2.0"]
+    temperatures = (0.5, 1.0, 2.0)
+    shares = [torch.softmax(logits / t, dim=-1).topk(8).values.sum() for t in temperatures]
+    assert [ax.get_title() for ax in fig.axes] == [
+        f"temperature {t}: top 8 hold {share:.2f}"
+        for t, share in zip(temperatures, shares, strict=True)]
+    assert shares[0] > shares[1] > shares[2]  # the higher the temperature, the flatter
     assert len(fig.axes[0].patches) == 8
     plt.close(fig)
     fig = plot_filters(logits, tokenizer, top_k=5, top_p=0.5, n=12)
