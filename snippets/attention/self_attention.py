@@ -40,17 +40,15 @@ def check_batch(name: str, tensor: torch.Tensor, d_in: int, context_length: int)
 
 
 # --8<-- [start:scores_loop]
-# Needs: attention/self_attention.py:checks
 import torch
 
 
 def attention_scores_loop(inputs: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
     """Scores of one query against every input, one dot product at a time."""
-    check_width("query", query, inputs.shape[-1])
-    attn_scores = torch.empty(inputs.shape[0], dtype=inputs.dtype, device=inputs.device)
-    for i, x_i in enumerate(inputs):
-        attn_scores[i] = torch.dot(x_i, query)  # similarity of token i to the query
-    return attn_scores
+    attn_scores = []
+    for x_i in inputs:  # torch.dot raises if x_i and the query differ in size
+        attn_scores.append(torch.dot(x_i, query))  # similarity of token i to the query
+    return torch.stack(attn_scores)  # (num_tokens,)
 # --8<-- [end:scores_loop]
 
 
@@ -82,17 +80,13 @@ def softmax_naive(attn_scores: torch.Tensor) -> torch.Tensor:
 
 
 # --8<-- [start:context_vector]
-# Needs: checks.py:require
 import torch
 
 
 def context_vector_loop(inputs: torch.Tensor, attn_weights: torch.Tensor) -> torch.Tensor:
     """Sum of the inputs weighted by attention, one token at a time."""
-    require(attn_weights.shape == inputs.shape[:1],
-            f"attn_weights has shape {tuple(attn_weights.shape)}: "
-            f"it must hold one weight per input, ({inputs.shape[0]},)")
-    context_vec = torch.zeros(inputs.shape[-1], dtype=inputs.dtype, device=inputs.device)
-    for a_i, x_i in zip(attn_weights, inputs, strict=True):
+    context_vec = torch.zeros_like(inputs[0])  # (d_in,)
+    for a_i, x_i in zip(attn_weights, inputs, strict=True):  # strict: one weight per input
         context_vec += a_i * x_i
     return context_vec
 # --8<-- [end:context_vector]
@@ -104,7 +98,7 @@ import torch
 
 def simple_self_attention(inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Attention weights and context vectors of every token at once, with no trainable weights."""
-    attn_scores = inputs @ inputs.T  # (num_tokens, num_tokens): every query against every key
+    attn_scores = inputs @ inputs.T  # (num_tokens, num_tokens): every token against each token
     attn_weights = torch.softmax(attn_scores, dim=-1)  # each row sums to 1
     context_vecs = attn_weights @ inputs  # (num_tokens, d_in)
     return attn_weights, context_vecs

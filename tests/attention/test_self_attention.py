@@ -42,7 +42,8 @@ def test_scores_of_journey_print_as_in_the_notes(x):
 def test_scores_reject_a_query_of_the_wrong_width(x):
     with pytest.raises(ValueError, match=r"query has shape \(2,\).*must be 3"):
         attention_scores(x, x[1, :2])
-    with pytest.raises(ValueError, match=r"query has shape \(4,\)"):
+    # the loop carries no check of its own, to keep its idea in view: torch.dot refuses
+    with pytest.raises(RuntimeError, match="inconsistent tensor size"):
         attention_scores_loop(x, torch.ones(4, device=x.device))
 
 
@@ -75,7 +76,8 @@ def test_context_vector_of_journey(x):
 
 
 def test_context_vector_rejects_weights_of_the_wrong_length(x):
-    with pytest.raises(ValueError, match=r"attn_weights has shape \(5,\).*\(6,\)"):
+    # no check in view: zip(..., strict=True) refuses one weight too few
+    with pytest.raises(ValueError, match=r"zip\(\) argument 2 is longer than argument 1"):
         context_vector_loop(x, torch.ones(5, device=x.device) / 5)
 
 
