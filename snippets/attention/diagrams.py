@@ -14,13 +14,15 @@ BAR = 6.0  # width of a weight of 1
 
 
 def _vector(ax, x, y, values, gid):
-    """One row of boxes, shaded by value (0 white, 1 dark blue), each with its number."""
+    """One row of boxes, all one neutral grey (a value's size is not its importance), each with
+    its number; the first box, whose weighted sum the figure writes out, framed in orange."""
     for k, value in enumerate(values):
-        shade = plt.cm.Blues(0.1 + 0.7 * min(max(value, 0.0), 1.0))
-        ax.add_patch(Rectangle((x + k * CELL, y - 0.35), CELL, 0.7, facecolor=shade,
-                               edgecolor="#333333", linewidth=0.8))
+        first = k == 0
+        ax.add_patch(Rectangle((x + k * CELL, y - 0.35), CELL, 0.7, facecolor="#eeeeee",
+                               edgecolor="#a34d00" if first else "#555555",
+                               linewidth=2.0 if first else 0.8, zorder=2 if first else 1))
         ax.text(x + (k + 0.5) * CELL, y, f"{value:.2f}", ha="center", va="center", fontsize=11,
-                color="white" if value > 0.6 else "black", gid=gid)
+                gid=gid)
 
 
 def weighted_average_diagram(inputs: torch.Tensor, words: list[str], query_index: int, ax=None):
@@ -34,7 +36,7 @@ def weighted_average_diagram(inputs: torch.Tensor, words: list[str], query_index
     context_vec = attn_weights @ inputs  # (d_in,): the weighted average
     num_tokens, d_in = inputs.shape
     if ax is None:
-        _, ax = plt.subplots(figsize=(8.5, 3.8), dpi=110)
+        _, ax = plt.subplots(figsize=(8.5, 4.6), dpi=110)
         ax.figure.subplots_adjust(left=0, right=1, bottom=0, top=1)
     ax.figure.set_facecolor("white")  # readable in both colour schemes of the site
     x_bar = d_in * CELL + 0.6  # where the weight bars start
@@ -69,8 +71,15 @@ def weighted_average_diagram(inputs: torch.Tensor, words: list[str], query_index
     ax.text(0, -0.85, f"weight: softmax of the vector's dot product with “{query}”; the "
             f"weights sum to {attn_weights.sum():.2f}", ha="left", va="center", fontsize=11,
             color="#333333", gid="note")
+    terms = " + ".join(f"{a_i:.2f}×{x_i:.2f}" for a_i, x_i in zip(attn_weights.tolist(),
+                                                               inputs[:, 0].tolist(),
+                                                               strict=True))
+    ax.text(0, -1.5, "the framed numbers: each first number times its weight, summed",
+            ha="left", va="center", fontsize=11, color="#a34d00", gid="note")
+    ax.text(0, -2.1, f"{terms} ≈ {context_vec[0]:.2f}", ha="left", va="center", fontsize=11,
+            color="#a34d00", gid="sum_of_first")
     ax.set_xlim(-3.3, x_out + d_in * CELL + 0.8)
-    ax.set_ylim(-1.1, num_tokens + 0.1)
+    ax.set_ylim(-2.4, num_tokens + 0.1)
     ax.axis("off")
     return ax
 # --8<-- [end:weighted_average]

@@ -51,6 +51,21 @@ def test_the_diagram_shows_the_vectors_and_the_context_vector_they_sum_to(journe
     assert texts(journey, "context") == ["0.44", "0.65", "0.57"]
 
 
+def test_the_diagram_writes_out_the_weighted_sum_of_the_first_numbers(journey):
+    weights = torch.softmax(attention_scores(inputs, inputs[1]), dim=0)
+    terms = " + ".join(f"{w:.2f}×{v:.2f}" for w, v in zip(weights, inputs[:, 0], strict=True))
+    assert texts(journey, "sum_of_first") == [f"{terms} ≈ 0.44"]
+    assert texts(journey, "sum_of_first")[0].startswith("0.14×0.43 + 0.24×0.55 + 0.23×0.57")
+    # the framed boxes are the first number of each vector and of the context vector
+    framed = [p for p in journey.patches if isinstance(p, Rectangle) and p.get_linewidth() == 2]
+    assert len(framed) == 6 + 1
+
+
+def test_the_vectors_are_shaded_alike_so_that_colour_does_not_read_as_importance(journey):
+    boxes = [p for p in journey.patches if isinstance(p, Rectangle) and p.get_height() == 0.7]
+    assert len(boxes) == 6 * 3 + 3 and len({box.get_facecolor() for box in boxes}) == 1
+
+
 def test_the_diagram_draws_one_box_per_number_one_bar_and_one_arrow_per_token(journey):
     boxes = [p for p in journey.patches if isinstance(p, Rectangle)]
     arrows = [p for p in journey.patches if isinstance(p, FancyArrowPatch)]
