@@ -252,14 +252,11 @@ from torch import nn
 class MultiHeadAttentionWrapper(nn.Module):
     """Several causal attention heads run one after another; their outputs side by side."""
 
-    def __init__(
-        self, d_in: int, head_dim: int, context_length: int, dropout: float, num_heads: int,
-        qkv_bias: bool = False,
-    ):
+    def __init__(self, d_in: int, head_dim: int, context_length: int, dropout: float,
+                 num_heads: int):
         super().__init__()
         self.heads = nn.ModuleList(  # each head projects to its own head_dim numbers
-            [CausalAttention(d_in, head_dim, context_length, dropout, qkv_bias)
-             for _ in range(num_heads)]
+            [CausalAttention(d_in, head_dim, context_length, dropout) for _ in range(num_heads)]
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
