@@ -1,4 +1,5 @@
-"""A concept diagram: attention as a weighted average of the tokens' vectors."""
+"""Concept diagrams: attention as a weighted average of the tokens' vectors, and an
+encoder-decoder RNN with and without attention."""
 
 # A lesson shows require() by its own section (snippets/checks.py), included before ours.
 from snippets.checks import require
@@ -83,3 +84,75 @@ def weighted_average_diagram(inputs: torch.Tensor, words: list[str], query_index
     ax.axis("off")
     return ax
 # --8<-- [end:weighted_average]
+
+
+# --8<-- [start:encoder_decoder]
+# Needs: checks.py:require
+import matplotlib.pyplot as plt
+from matplotlib.patches import FancyArrowPatch, Rectangle
+
+STEP = 1.6  # distance between two unrolled steps
+
+
+def _arrow(ax, start, end, gid, **style):
+    """One arrow between two points, grey unless told otherwise."""
+    style = {"arrowstyle": "-|>", "mutation_scale": 10, "color": "#555555", **style}
+    ax.add_patch(FancyArrowPatch(start, end, gid=gid, **style))
+
+
+def encoder_decoder_diagram(source: list[str], target: list[str], attention: bool, ax=None):
+    """An encoder RNN unrolled over `source` and a decoder RNN over `target`; with
+    `attention`, every decoder step also reads every encoder state."""
+    require(len(source) >= 1 and len(target) >= 1,
+            f"source and target must hold at least one word each, got {source} and {target}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8.5, 2.8), dpi=110)
+    ax.figure.set_facecolor("white")  # readable in both colour schemes of the site
+    n, m = len(source), len(target)
+    enc_x = [j * STEP for j in range(n)]
+    dec_x = [(n + 0.5 + k) * STEP for k in range(m)]
+    for states, xs, fill in [("h", enc_x, "#dde8f4"), ("s", dec_x, "#f6e3cf")]:
+        for i, x in enumerate(xs, start=1):
+            ax.add_patch(Rectangle((x - 0.45, -0.35), 0.9, 0.7, facecolor=fill,
+                                   edgecolor="#333333", linewidth=0.9))
+            ax.text(x, 0, f"${states}_{i}$", ha="center", va="center", fontsize=13,
+                    gid="state")
+        for x, next_x in zip(xs, xs[1:]):  # the recurrence: one state into the next
+            _arrow(ax, (x + 0.45, 0), (next_x - 0.45, 0), gid="recurrence")
+    for word, x in zip(source, enc_x, strict=True):  # the encoder reads a word at each step
+        ax.text(x, -1.25, word, ha="center", va="center", fontsize=12, gid="source")
+        _arrow(ax, (x, -1.0), (x, -0.38), gid="reads")
+    for word, x in zip(target, dec_x, strict=True):  # the decoder writes one at each step
+        ax.text(x, -1.25, word, ha="center", va="center", fontsize=12, gid="target")
+        _arrow(ax, (x, -0.38), (x, -1.0), gid="writes")
+    _arrow(ax, (enc_x[-1] + 0.45, 0), (dec_x[0] - 0.45, 0), gid="handover",
+           color="#a34d00", linewidth=1.8)
+    if attention:  # every decoder step mixes every encoder state, weighted
+        for x in dec_x:
+            for h_x in enc_x:
+                _arrow(ax, (h_x, 0.38), (x, 0.38), gid="attends", color="#a34d00",
+                       linewidth=0.7, alpha=0.55, connectionstyle="arc3,rad=-0.35")
+        title = f"with attention: every decoder step also reads a weighted mix of $h_1$ to $h_{n}$"
+    else:
+        title = f"without attention: the decoder gets only the last encoder state, $h_{n}$"
+    ax.text(enc_x[0] - 0.5, 2.45 if attention else 1.0, title, ha="left", va="center",
+            fontsize=12, gid="title")
+    ax.text((enc_x[0] + enc_x[-1]) / 2, -1.8, "encoder", ha="center", fontsize=11,
+            color="#555555", gid="part")
+    ax.text((dec_x[0] + dec_x[-1]) / 2, -1.8, "decoder", ha="center", fontsize=11,
+            color="#555555", gid="part")
+    ax.set_xlim(enc_x[0] - 0.8, dec_x[-1] + 0.8)
+    ax.set_ylim(-2.0, 2.7 if attention else 1.3)
+    ax.axis("off")
+    return ax
+
+
+def encoder_decoder_figure(source: list[str], target: list[str]):
+    """The encoder-decoder without attention above, and with attention below."""
+    fig, (ax_plain, ax_attention) = plt.subplots(2, 1, figsize=(8.5, 5.6), dpi=110,
+                                                 height_ratios=[3.3, 4.7])
+    encoder_decoder_diagram(source, target, attention=False, ax=ax_plain)
+    encoder_decoder_diagram(source, target, attention=True, ax=ax_attention)
+    fig.tight_layout()
+    return fig
+# --8<-- [end:encoder_decoder]

@@ -6,7 +6,11 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
 
-from snippets.attention.diagrams import weighted_average_diagram  # noqa: E402
+from snippets.attention.diagrams import (  # noqa: E402
+    encoder_decoder_diagram,
+    encoder_decoder_figure,
+    weighted_average_diagram,
+)
 from snippets.attention.self_attention import (  # noqa: E402
     attention_scores,
     inputs,
@@ -88,3 +92,43 @@ def test_the_diagram_rejects_a_bad_query_or_mismatched_words():
         weighted_average_diagram(inputs, words, query_index=6)
     with pytest.raises(ValueError, match=r"inputs has shape \(6, 3\): it must be \(5, d_in\)"):
         weighted_average_diagram(inputs, words[:5], query_index=0)
+
+
+def gids(ax, gid: str) -> list:
+    return [p for p in ax.patches if p.get_gid() == gid]
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_the_encoder_decoder_unrolls_one_state_per_word(attention):
+    ax = encoder_decoder_diagram(["I", "love", "you"], ["je", "t'", "aime"], attention=attention)
+    assert texts(ax, "state") == ["$h_1$", "$h_2$", "$h_3$", "$s_1$", "$s_2$", "$s_3$"]
+    assert texts(ax, "source") == ["I", "love", "you"]
+    assert texts(ax, "target") == ["je", "t'", "aime"]
+    assert texts(ax, "part") == ["encoder", "decoder"]
+    assert len(gids(ax, "reads")) == 3 and len(gids(ax, "writes")) == 3
+    assert len(gids(ax, "recurrence")) == 2 + 2  # h_1 -> h_2 -> h_3, s_1 -> s_2 -> s_3
+    assert len(gids(ax, "handover")) == 1  # h_3 into the decoder
+    assert ax.figure.get_facecolor() == (1.0, 1.0, 1.0, 1.0)  # white in both schemes
+    plt.close(ax.figure)
+
+
+def test_without_attention_the_decoder_gets_h_n_and_with_it_every_state():
+    plain = encoder_decoder_diagram(["I", "love", "you"], ["je", "t'", "aime"], attention=False)
+    assert gids(plain, "attends") == []
+    assert texts(plain, "title") == ["without attention: the decoder gets only the last encoder "
+                                     "state, $h_3$"]
+    attending = encoder_decoder_diagram(["a", "b", "c", "d"], ["x", "y"], attention=True)
+    arcs = gids(attending, "attends")
+    assert len(arcs) == 4 * 2  # every encoder state into every decoder step
+    assert texts(attending, "title")[0].endswith("a weighted mix of $h_1$ to $h_4$")
+    for ax in (plain, attending):
+        plt.close(ax.figure)
+
+
+def test_the_figure_draws_both_and_rejects_an_empty_sentence():
+    fig = encoder_decoder_figure(["I", "love", "you"], ["je", "t'", "aime"])
+    plain, attending = fig.axes
+    assert gids(plain, "attends") == [] and len(gids(attending, "attends")) == 9
+    plt.close(fig)
+    with pytest.raises(ValueError, match="at least one word each, got"):
+        encoder_decoder_diagram([], ["je"], attention=True)
