@@ -187,7 +187,7 @@ import torch
 
 
 def my_attend_mask(num_tokens: int, window: int) -> torch.Tensor:
-    """True where query i may attend to key j: itself and the window - 1 keys before it."""
+    """True where query i may see key j: itself and the window - 1 keys before it."""
     return torch.ones(num_tokens, num_tokens, dtype=torch.bool)  # your code here
 # --8<-- [end:attend_mask_exercise]
 
@@ -197,7 +197,7 @@ import torch
 
 
 def my_attend_mask(num_tokens: int, window: int) -> torch.Tensor:
-    """True where query i may attend to key j: itself and the window - 1 keys before it."""
+    """True where query i may see key j: itself and the window - 1 keys before it."""
     i = torch.arange(num_tokens)[:, None]  # query positions, a column
     j = torch.arange(num_tokens)[None, :]  # key positions, a row
     return (j <= i) & (i - j < window)  # not the future, and not too far back
@@ -234,8 +234,8 @@ import torch
 def my_causal_context(
     queries: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, t: int
 ) -> torch.Tensor:
-    """Context vector of token t in causal attention: its query against keys 0..t, scaled."""
-    return values[t]  # your code here: scores, scaling, softmax, then the weighted values
+    """Token t's context vector in causal attention: query t against keys 0..t."""
+    return values[t]  # your code here: scores, scaling, softmax, weighted values
 # --8<-- [end:causal_context_exercise]
 
 
@@ -246,7 +246,7 @@ import torch
 def my_causal_context(
     queries: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, t: int
 ) -> torch.Tensor:
-    """Context vector of token t in causal attention: its query against keys 0..t, scaled."""
+    """Token t's context vector in causal attention: query t against keys 0..t."""
     d_k = keys.shape[-1]
     attn_scores = keys[: t + 1] @ queries[t]  # (t + 1,): query t against keys 0..t only
     attn_weights = torch.softmax(attn_scores / d_k**0.5, dim=0)  # the future gets no weight
