@@ -117,7 +117,7 @@ def encoder_decoder_diagram(source: list[str], target: list[str], attention: boo
                                    edgecolor="#333333", linewidth=0.9))
             ax.text(x, 0, f"${states}_{i}$", ha="center", va="center", fontsize=13,
                     gid="state")
-        for x, next_x in zip(xs, xs[1:]):  # the recurrence: one state into the next
+        for x, next_x in zip(xs[:-1], xs[1:], strict=True):  # one state into the next
             _arrow(ax, (x + 0.45, 0), (next_x - 0.45, 0), gid="recurrence")
     for word, x in zip(source, enc_x, strict=True):  # the encoder reads a word at each step
         ax.text(x, -1.25, word, ha="center", va="center", fontsize=12, gid="source")

@@ -13,7 +13,6 @@ from snippets.attention.exercises import (
 )
 from snippets.attention.self_attention import (
     future_mask,
-    inputs,
     normalize_by_sum,
     scaled_dot_product_attention,
     softmax_naive,
