@@ -10,9 +10,13 @@ from snippets.exercises import Verdict, checker
 import torch
 
 
-def _short(tensor: torch.Tensor) -> list:
-    """A tensor as a list rounded to 4 decimals, for a hint."""
-    return torch.round(tensor.detach().float().cpu(), decimals=4).tolist()
+def _fmt(tensor: torch.Tensor, decimals: int = 4) -> str:
+    """A tensor's numbers, each with `decimals` decimals, as nested lists: for a hint."""
+    def fmt(value) -> str:
+        if isinstance(value, list):
+            return "[" + ", ".join(fmt(v) for v in value) + "]"
+        return f"{value:.{decimals}f}"
+    return fmt(tensor.detach().double().cpu().tolist())
 
 
 def _not_a_tensor(answer, shape: tuple) -> Verdict | None:
@@ -25,37 +29,56 @@ def _not_a_tensor(answer, shape: tuple) -> Verdict | None:
     return None
 
 
+def _mix(scores: torch.Tensor, by: torch.Tensor) -> torch.Tensor:
+    """Softmax of one query's scores, then the rows of `by` (values, or keys) they weigh."""
+    return torch.softmax(scores, dim=0) @ by[: len(scores)]
+
+
 @checker
-def check_future_mask(my_future_mask) -> Verdict:
-    """Compare the reader's mask with future_mask for 6, 3, 2 and 1 tokens."""
-    for n in (6, 3, 2, 1):
-        answer, expected = my_future_mask(n), future_mask(n)
+def check_attend_mask(my_attend_mask) -> Verdict:
+    """Compare the reader's may-attend mask with causal sliding windows of several sizes."""
+    for n, window in [(6, 6), (6, 3), (5, 2), (4, 1), (1, 1)]:
+        answer = my_attend_mask(n, window)
+        ones = torch.ones(n, n, dtype=torch.bool)
+        expected = ones.tril().triu(-(window - 1))  # j <= i, and i - j < window
         if (wrong := _not_a_tensor(answer, (n, n))) is not None:
             return wrong
         if answer.dtype != torch.bool:
-            return Verdict(False, f"It holds {answer.dtype} values. Hint: masked_fill takes "
-                                  "a torch.bool mask (True: hide): build it with dtype=torch.bool.")
+            return Verdict(False, f"It holds {answer.dtype} values. Hint: "
+                                  "F.scaled_dot_product_attention adds a float attn_mask to "
+                                  "the scores rather than reading it as may/may not: build "
+                                  "the mask with dtype=torch.bool.")
         if torch.equal(answer, expected):
             continue
-        diagonal = torch.eye(n, dtype=torch.bool)
-        if not answer.any():
-            return Verdict(False, "Nothing is hidden: every token still sees the tokens after "
-                                  "it. Hint: True above the diagonal, where key j comes after "
-                                  "query i (torch.triu).")
-        if torch.equal(answer, ~expected):
+        if answer.all():
+            return Verdict(False, "Every query may attend to every key, the future included. "
+                                  "Hint: row i is query i and column j is key j; compare the "
+                                  "two positions (torch.arange gives them).")
+        if torch.equal(answer, ~expected) or torch.equal(answer, future_mask(n)):
             return Verdict(False, "True and False are the wrong way round: True marks the keys "
-                                  "a query may see (the convention of F.scaled_dot_product_"
-                                  "attention's attn_mask). Hint: here True marks what to hide.")
-        if torch.equal(answer, expected | diagonal):
-            return Verdict(False, "The diagonal is hidden too, but a token must see itself. "
-                                  "Hint: torch.triu(..., diagonal=1) starts one above it.")
+                                  "to hide, future_mask's convention. Hint: in "
+                                  "F.scaled_dot_product_attention's attn_mask, True means "
+                                  "that query i may attend to key j.")
+        if torch.equal(answer, ones.tril()):
+            return Verdict(False, f"With window={window}, each query still attends to every "
+                                  "earlier key: the window is missing. Hint: key j must also "
+                                  "be fewer than window positions before query i.")
+        if torch.equal(answer, expected & ~torch.eye(n, dtype=torch.bool)):
+            return Verdict(False, "The diagonal is False, but a query must attend to itself "
+                                  "(the first token would have no key at all). Hint: j <= i, "
+                                  "not j < i.")
+        if torch.equal(answer, ones.tril().triu(-window)):
+            return Verdict(False, f"With window={window}, a row holds {window + 1} keys, one "
+                                  "too many. Hint: the window counts the query itself: "
+                                  "i - j < window.")
         if torch.equal(answer, expected.T):
-            return Verdict(False, "It hides the past instead of the future. Hint: row i is "
-                                  "query i; hide its columns j > i, above the diagonal.")
-        return Verdict(False, f"For {n} tokens it returned {answer.int().tolist()}. Hint: row "
-                              "i is True exactly at the columns j > i.")
-    return Verdict(True, "True exactly above the diagonal: each token sees itself and the "
-                         "tokens before it.")
+            return Verdict(False, "Each query attends to the keys after it instead of before "
+                                  "it. Hint: row i is query i; key j may come before it, j <= i.")
+        return Verdict(False, f"For num_tokens={n}, window={window} it returned "
+                              f"{answer.int().tolist()}. Hint: row i is True at query i itself "
+                              "and the window - 1 keys just before it.")
+    return Verdict(True, "True at each query and the window - 1 keys before it; with window = "
+                         "num_tokens it is the causal mask that is_causal=True applies.")
 
 
 @checker
@@ -66,94 +89,119 @@ def check_softmax(my_softmax) -> Verdict:
              torch.tensor([-1000.0, -1001.0]),
              torch.tensor([[1000.0, 999.0, 0.0], [0.0, -1.0, -2.0]])]  # two rows, far apart
     for scores in cases:
-        answer, expected = my_softmax(scores), torch.softmax(scores, dim=-1)
+        expected = torch.softmax(scores, dim=-1)
+        try:
+            answer = my_softmax(scores)
+        except RuntimeError as error:  # (2, 3) scores minus (2,) maxima do not line up
+            if scores.dim() == 2 and "must match the size" in str(error):
+                return Verdict(False, f"On the two rows {_fmt(scores, 1)} it raised "
+                                      f"RuntimeError ({error}). A maximum or a sum over "
+                                      "dim=-1 has shape (2,), which does not line up with the "
+                                      "(2, 3) scores. Hint: keepdim=True keeps it (2, 1), one "
+                                      "number per row.")
+            raise
         if (wrong := _not_a_tensor(answer, tuple(scores.shape))) is not None:
             return wrong
         if not torch.isfinite(answer).all():
             if scores.dim() == 2 and torch.isfinite(answer[0]).all():
-                return Verdict(False, f"The rows of {_short(scores)} came out as "
-                                      f"{_short(answer)}: the second row underflowed to 0 / 0. "
+                return Verdict(False, f"The rows of {_fmt(scores, 1)} came out as "
+                                      f"{_fmt(answer)}: the second row underflowed to 0 / 0. "
                                       "Hint: subtract each row's own maximum "
                                       "(amax(dim=-1, keepdim=True)), not the whole tensor's.")
-            return Verdict(False, f"softmax of {_short(scores)} came out as {_short(answer)}: "
+            return Verdict(False, f"softmax of {_fmt(scores, 1)} came out as {_fmt(answer)}: "
                                   "exp overflows to inf (or underflows to 0), and inf / inf and "
                                   "0 / 0 are nan. Hint: subtract the largest score first; "
                                   "softmax(x - c) = softmax(x), and no exponent is then above 0.")
         if torch.allclose(answer, expected, atol=1e-6):
             continue
         if torch.allclose(answer, normalize_by_sum(scores), atol=1e-6):
-            return Verdict(False, f"These are the scores divided by their sum ({_short(answer)} "
-                                  f"for {_short(scores)}). Hint: take exp of the scores first.")
+            return Verdict(False, f"These are the scores divided by their sum ({_fmt(answer)} "
+                                  f"for {_fmt(scores, 2)}). Hint: take exp of the scores first.")
         if scores.dim() == 2 and torch.allclose(answer, torch.softmax(scores, dim=0), atol=1e-6):
             return Verdict(False, "Each column sums to 1, not each row. Hint: take the maximum "
                                   "and the sum over the last dimension, dim=-1.")
-        return Verdict(False, f"softmax of {_short(scores)} should be {_short(expected)}, got "
-                              f"{_short(answer)}.")
+        row_sums = answer.sum(dim=-1)
+        if not torch.allclose(row_sums, torch.ones_like(row_sums), atol=1e-5):
+            return Verdict(False, f"For {_fmt(scores, 1)} the rows sum to {_fmt(row_sums)}, "
+                                  "not each to 1. Hint: divide each row by its own sum, "
+                                  "sum(dim=-1, keepdim=True).")
+        return Verdict(False, f"softmax of {_fmt(scores, 2)} should be {_fmt(expected)}, got "
+                              f"{_fmt(answer)}.")
     return Verdict(True, "No overflow: [1000, 1000] gives [0.5, 0.5], and every case matches "
                          "torch.softmax.")
 
 
 @checker
-def check_context_vector(my_context_vector) -> Verdict:
-    """Compare the reader's context vector with the softmax-weighted sum, for every token."""
-    random_inputs = torch.rand(4, 5, generator=torch.Generator().manual_seed(0))
-    cases = [(inputs, i) for i in range(len(inputs))] + [(random_inputs, 2)]
-    for x, i in cases:
-        answer = my_context_vector(x, i)
-        attn_scores = x @ x[i]  # (num_tokens,)
-        expected = torch.softmax(attn_scores, dim=0) @ x  # (d_in,)
-        if isinstance(answer, torch.Tensor) and answer.shape == attn_scores.shape:
-            return Verdict(False, "It returns one number per token: scores or weights. Hint: "
-                                  "the context vector is the weighted sum of the input vectors, "
-                                  "attn_weights @ inputs, one number per dimension.")
+def check_causal_context(my_causal_context) -> Verdict:
+    """Compare the reader's causal context vector with the scaled, masked, softmax-mixed values."""
+    generator = torch.Generator().manual_seed(0)
+    queries, keys = torch.randn(2, 6, 4, generator=generator)  # d_k = 4
+    values = torch.randn(6, 3, generator=generator)  # d_v = 3
+    d_k = keys.shape[-1]
+    for t in (5, 3, 0, 1, 2, 4):
+        answer = my_causal_context(queries, keys, values, t)
+        seen = slice(0, t + 1)  # the keys query t may attend to: 0..t
+        scores = keys[seen] @ queries[t]  # (t + 1,)
+        expected = _mix(scores / d_k**0.5, values)
+        if isinstance(answer, torch.Tensor) and answer.shape == (d_k,) and torch.allclose(
+                answer, _mix(scores / d_k**0.5, keys), atol=1e-5):
+            return Verdict(False, "It mixes the keys. Hint: the keys only score; what a token "
+                                  "passes on is its value.")
         if (wrong := _not_a_tensor(answer, tuple(expected.shape))) is not None:
             return wrong
         if torch.allclose(answer, expected, atol=1e-5):
             continue
+        all_weights = torch.softmax(keys @ queries[t] / d_k**0.5, dim=0)  # future included
         mistakes = [
-            (x[i], "This is the query's own vector, not a mix of all of them. Hint: score "
-                   "every token against it (inputs @ query), softmax, then weigh the inputs."),
-            (attn_scores @ x, "The inputs are weighted by the raw scores. Hint: "
-                              "torch.softmax(scores, dim=0) first: positive weights that sum "
-                              "to 1."),
-            (normalize_by_sum(attn_scores) @ x, "The weights are the scores divided by their "
-                                                "sum. Hint: use torch.softmax."),
-            (torch.softmax(attn_scores / x.shape[-1] ** 0.5, dim=0) @ x,
-             "The scores are divided by sqrt(d): a trained layer scales its query-key scores, "
-             "but this simple self-attention does not. Hint: softmax(inputs @ query) directly."),
-            (x.mean(dim=0), "This is a plain average: every token weighs the same. Hint: "
-                            "weigh each input by the softmax of its score."),
+            (values[t], "This is token t's own value, not a mix. Hint: score query t against "
+                        "the keys it may see, divide by sqrt(d_k), take the softmax, then weigh "
+                        "their values."),
+            (all_weights @ values, "Token t attends to the tokens after it too. Hint: a causal "
+                                   "query sees keys 0..t only."),
+            (all_weights[seen] @ values[seen], "The weights of keys 0..t do not sum to 1: the "
+                                               "softmax ran over the future keys as well. Hint: "
+                                               "hide the future before the softmax, not after."),
+            (_mix(scores, values), "The scores are not scaled. Hint: divide them by sqrt(d_k) "
+                                   "before the softmax."),
+            (_mix(scores / d_k, values), "The scores are divided by d_k. Hint: divide by its "
+                                         "square root, d_k ** 0.5."),
+            (_mix(queries[seen] @ keys[t] / d_k**0.5, values),
+             "Queries and keys are swapped: key t is scored against queries 0..t. Hint: query "
+             "t against keys 0..t."),
         ]
+        if t > 0:  # keys 0..t-1: the query left out
+            mistakes.append((_mix(scores[:-1] / d_k**0.5, values), "Token t does not attend to "
+                             "itself. Hint: keys 0..t, t included: keys[: t + 1]."))
         for wrong_answer, message in mistakes:
             if torch.allclose(answer, wrong_answer, atol=1e-5):
                 return Verdict(False, message)
-        return Verdict(False, f"For token {i} of {tuple(x.shape)} inputs it returned "
-                              f"{_short(answer)}, where the context vector is "
-                              f"{_short(expected)}.")
-    return Verdict(True, "The softmax-weighted sum of all the inputs, for every token, as "
-                         "simple_self_attention computes it.")
+        return Verdict(False, f"For t={t} it returned {_fmt(answer)}, where the context vector "
+                              f"is {_fmt(expected)}.")
+    return Verdict(True, "Query t against keys 0..t, scaled by sqrt(d_k), softmax, then their "
+                         "values mixed: row t of causal attention.")
 # --8<-- [end:checkers]
 
 
-# --8<-- [start:future_mask_exercise]
+# --8<-- [start:attend_mask_exercise]
 import torch
 
 
-def my_future_mask(num_tokens: int) -> torch.Tensor:
-    """True where query i must not see key j: the keys after it."""
-    return torch.zeros(num_tokens, num_tokens, dtype=torch.bool)  # your code here
-# --8<-- [end:future_mask_exercise]
+def my_attend_mask(num_tokens: int, window: int) -> torch.Tensor:
+    """True where query i may see key j: itself and the window - 1 keys before it."""
+    return torch.ones(num_tokens, num_tokens, dtype=torch.bool)  # your code here
+# --8<-- [end:attend_mask_exercise]
 
 
-# --8<-- [start:future_mask_solution]
+# --8<-- [start:attend_mask_solution]
 import torch
 
 
-def my_future_mask(num_tokens: int) -> torch.Tensor:
-    """True where query i must not see key j: the keys after it."""
-    ones = torch.ones(num_tokens, num_tokens, dtype=torch.bool)
-    return torch.triu(ones, diagonal=1)  # above the diagonal: key j > query i
-# --8<-- [end:future_mask_solution]
+def my_attend_mask(num_tokens: int, window: int) -> torch.Tensor:
+    """True where query i may see key j: itself and the window - 1 keys before it."""
+    i = torch.arange(num_tokens)[:, None]  # query positions, a column
+    j = torch.arange(num_tokens)[None, :]  # key positions, a row
+    return (j <= i) & (i - j < window)  # not the future, and not too far back
+# --8<-- [end:attend_mask_solution]
 
 
 # --8<-- [start:softmax_exercise]
@@ -179,25 +227,28 @@ def my_softmax(attn_scores: torch.Tensor) -> torch.Tensor:
 # --8<-- [end:softmax_solution]
 
 
-# --8<-- [start:context_vector_exercise]
+# --8<-- [start:causal_context_exercise]
 import torch
 
 
-def my_context_vector(inputs: torch.Tensor, query_index: int) -> torch.Tensor:
-    """Context vector of one token: softmax of its dot products, then the weighted sum."""
-    query = inputs[query_index]
-    return query  # your code here: scores, weights, then the weighted sum of the inputs
-# --8<-- [end:context_vector_exercise]
+def my_causal_context(
+    queries: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, t: int
+) -> torch.Tensor:
+    """Token t's context vector in causal attention: query t against keys 0..t."""
+    return values[t]  # your code here: scores, scaling, softmax, weighted values
+# --8<-- [end:causal_context_exercise]
 
 
-# --8<-- [start:context_vector_solution]
+# --8<-- [start:causal_context_solution]
 import torch
 
 
-def my_context_vector(inputs: torch.Tensor, query_index: int) -> torch.Tensor:
-    """Context vector of one token: softmax of its dot products, then the weighted sum."""
-    query = inputs[query_index]
-    attn_scores = inputs @ query  # (num_tokens,): one dot product per token
-    attn_weights = torch.softmax(attn_scores, dim=0)  # positive, summing to 1
-    return attn_weights @ inputs  # (d_in,): the inputs mixed by their weights
-# --8<-- [end:context_vector_solution]
+def my_causal_context(
+    queries: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, t: int
+) -> torch.Tensor:
+    """Token t's context vector in causal attention: query t against keys 0..t."""
+    d_k = keys.shape[-1]
+    attn_scores = keys[: t + 1] @ queries[t]  # (t + 1,): query t against keys 0..t only
+    attn_weights = torch.softmax(attn_scores / d_k**0.5, dim=0)  # the future gets no weight
+    return attn_weights @ values[: t + 1]  # (d_v,): the values it may see, mixed
+# --8<-- [end:causal_context_solution]

@@ -40,17 +40,15 @@ def check_batch(name: str, tensor: torch.Tensor, d_in: int, context_length: int)
 
 
 # --8<-- [start:scores_loop]
-# Needs: attention/self_attention.py:checks
 import torch
 
 
 def attention_scores_loop(inputs: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
     """Scores of one query against every input, one dot product at a time."""
-    check_width("query", query, inputs.shape[-1])
-    attn_scores = torch.empty(inputs.shape[0], dtype=inputs.dtype, device=inputs.device)
-    for i, x_i in enumerate(inputs):
-        attn_scores[i] = torch.dot(x_i, query)  # similarity of token i to the query
-    return attn_scores
+    attn_scores = []
+    for x_i in inputs:  # torch.dot raises if x_i and the query differ in size
+        attn_scores.append(torch.dot(x_i, query))  # token i against the query
+    return torch.stack(attn_scores)  # (num_tokens,)
 # --8<-- [end:scores_loop]
 
 
@@ -82,17 +80,13 @@ def softmax_naive(attn_scores: torch.Tensor) -> torch.Tensor:
 
 
 # --8<-- [start:context_vector]
-# Needs: checks.py:require
 import torch
 
 
 def context_vector_loop(inputs: torch.Tensor, attn_weights: torch.Tensor) -> torch.Tensor:
     """Sum of the inputs weighted by attention, one token at a time."""
-    require(attn_weights.shape == inputs.shape[:1],
-            f"attn_weights has shape {tuple(attn_weights.shape)}: "
-            f"it must hold one weight per input, ({inputs.shape[0]},)")
-    context_vec = torch.zeros(inputs.shape[-1], dtype=inputs.dtype, device=inputs.device)
-    for a_i, x_i in zip(attn_weights, inputs, strict=True):
+    context_vec = torch.zeros_like(inputs[0])  # (d_in,)
+    for a_i, x_i in zip(attn_weights, inputs, strict=True):  # one weight per input
         context_vec += a_i * x_i
     return context_vec
 # --8<-- [end:context_vector]
@@ -104,7 +98,7 @@ import torch
 
 def simple_self_attention(inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Attention weights and context vectors of every token at once, with no trainable weights."""
-    attn_scores = inputs @ inputs.T  # (num_tokens, num_tokens): every query against every key
+    attn_scores = inputs @ inputs.T  # (num_tokens, num_tokens): all pairs of tokens
     attn_weights = torch.softmax(attn_scores, dim=-1)  # each row sums to 1
     context_vecs = attn_weights @ inputs  # (num_tokens, d_in)
     return attn_weights, context_vecs
@@ -256,20 +250,18 @@ from torch import nn
 
 
 class MultiHeadAttentionWrapper(nn.Module):
-    """Several causal attention heads run one after another; their outputs side by side."""
+    """Causal attention heads run one after another, their outputs side by side."""
 
-    def __init__(
-        self, d_in: int, head_dim: int, context_length: int, dropout: float, num_heads: int,
-        qkv_bias: bool = False,
-    ):
+    def __init__(self, d_in: int, head_dim: int, context_length: int, dropout: float,
+                 num_heads: int):
         super().__init__()
-        self.heads = nn.ModuleList(  # each head projects to its own head_dim numbers
-            [CausalAttention(d_in, head_dim, context_length, dropout, qkv_bias)
-             for _ in range(num_heads)]
-        )
+        heads = [CausalAttention(d_in, head_dim, context_length, dropout)
+                 for _ in range(num_heads)]  # each head: its own projections
+        self.heads = nn.ModuleList(heads)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.cat([head(x) for head in self.heads], dim=-1)  # (b, n, num_heads * head_dim)
+        outputs = [head(x) for head in self.heads]  # (b, n, head_dim) each
+        return torch.cat(outputs, dim=-1)  # (b, n, num_heads * head_dim)
 # --8<-- [end:multi_head_wrapper]
 
 

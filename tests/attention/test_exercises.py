@@ -3,18 +3,18 @@ from pathlib import Path
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from snippets.attention import exercises
 from snippets.attention.exercises import (
-    check_context_vector,
-    check_future_mask,
+    check_attend_mask,
+    check_causal_context,
     check_softmax,
 )
 from snippets.attention.self_attention import (
     future_mask,
-    inputs,
     normalize_by_sum,
-    simple_self_attention,
+    scaled_dot_product_attention,
     softmax_naive,
 )
 
@@ -32,10 +32,10 @@ def section(name: str) -> dict:
 
 # (checker, the function's name, the section of the starting point, of the solution)
 EXERCISES = [
-    (check_future_mask, "my_future_mask", "future_mask_exercise", "future_mask_solution"),
+    (check_attend_mask, "my_attend_mask", "attend_mask_exercise", "attend_mask_solution"),
     (check_softmax, "my_softmax", "softmax_exercise", "softmax_solution"),
-    (check_context_vector, "my_context_vector", "context_vector_exercise",
-     "context_vector_solution"),
+    (check_causal_context, "my_causal_context", "causal_context_exercise",
+     "causal_context_solution"),
 ]
 
 
@@ -54,32 +54,58 @@ def test_the_unedited_starting_point_fails(check, name, starting_point, _):
     assert "Hint:" in verdict.message
 
 
+# What the page shows under each unedited starting point: a hint about the method, not the
+# answer's code or numbers.
+STARTING_POINT_GIVES_AWAY = {
+    "my_attend_mask": ["tril", "triu", "j <= i", "i - j"],
+    "my_softmax": ["amax", ".max", "keepdim"],
+    "my_causal_context": ["keys[:", "softmax(", "@", "[0.", "[-"],
+}
+
+
+@pytest.mark.parametrize(("check", "name", "starting_point", "_"), EXERCISES,
+                         ids=[e[1] for e in EXERCISES])
+def test_the_starting_points_hint_names_the_method_not_the_answer(check, name, starting_point,
+                                                                  _):
+    message = check(section(starting_point)[name]).message
+    for giveaway in STARTING_POINT_GIVES_AWAY[name]:
+        assert giveaway not in message, message
+
+
 def test_the_solutions_equal_the_lessons_own_functions():
-    mask = section("future_mask_solution")["my_future_mask"]
+    attend_mask = section("attend_mask_solution")["my_attend_mask"]
     softmax = section("softmax_solution")["my_softmax"]
-    context_vector = section("context_vector_solution")["my_context_vector"]
+    causal_context = section("causal_context_solution")["my_causal_context"]
     for n in (1, 4, 7):
-        assert torch.equal(mask(n), future_mask(n))
+        assert torch.equal(attend_mask(n, n), ~future_mask(n))  # the whole past: causal
+        assert attend_mask(n, 1).equal(torch.eye(n, dtype=torch.bool))  # only itself
+    # F.scaled_dot_product_attention reads it as the lesson says: True, may attend
+    q, k, v = torch.randn(3, 6, 4, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(F.scaled_dot_product_attention(q, k, v, attn_mask=attend_mask(6, 6)),
+                               F.scaled_dot_product_attention(q, k, v, is_causal=True))
     scores = torch.tensor([[1000.0, 1000.0], [3.0, -1.0]])
     torch.testing.assert_close(softmax(scores), torch.softmax(scores, dim=-1))
-    _, context_vecs = simple_self_attention(inputs)
-    for i in range(6):
-        torch.testing.assert_close(context_vector(inputs, i), context_vecs[i])
+    causal, _ = scaled_dot_product_attention(q, k, v, hide=future_mask(6))
+    for t in range(6):
+        torch.testing.assert_close(causal_context(q, k, v, t), causal[t])
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda n: torch.zeros(n, n, dtype=torch.bool), "Nothing is hidden"),
-    (lambda n: ~future_mask(n), "True and False are the wrong way round"),
-    (lambda n: torch.ones(n, n, dtype=torch.bool).tril(), "True and False are the wrong way"),
-    (lambda n: torch.ones(n, n, dtype=torch.bool).triu(), "The diagonal is hidden too"),
-    (lambda n: torch.ones(n, n, dtype=torch.bool).tril(diagonal=-1), "hides the past"),
-    (lambda n: torch.ones(n, n).triu(diagonal=1), "holds torch.float32 values"),
-    (lambda n: torch.ones(n, dtype=torch.bool), "returned shape"),
-    (lambda n: [[False] * n] * n, "It returned a list"),
-    (lambda n: future_mask(n) if n > 2 else torch.ones(n, n, dtype=torch.bool), "returned [[1"),
+    (lambda n, w: torch.ones(n, n, dtype=torch.bool), "Every query may attend to every key"),
+    (lambda n, w: future_mask(n), "True and False are the wrong way round"),
+    (lambda n, w: ~torch.ones(n, n, dtype=torch.bool).tril().triu(-(w - 1)), "wrong way round"),
+    (lambda n, w: torch.ones(n, n, dtype=torch.bool).tril(), "the window is missing"),
+    (lambda n, w: torch.ones(n, n, dtype=torch.bool).tril(-1).triu(-(w - 1)),
+     "a query must attend to itself"),
+    (lambda n, w: torch.ones(n, n, dtype=torch.bool).tril().triu(-w), "one too many"),
+    (lambda n, w: torch.ones(n, n, dtype=torch.bool).triu().tril(w - 1), "keys after it"),
+    (lambda n, w: torch.ones(n, n).tril().triu(-(w - 1)), "holds torch.float32 values"),
+    (lambda n, w: torch.ones(n, dtype=torch.bool), "returned shape"),
+    (lambda n, w: [[True] * n] * n, "It returned a list"),
+    (lambda n, w: torch.eye(n, dtype=torch.bool), "For num_tokens=6, window=6 it returned [[1"),
 ])
-def test_a_wrong_future_mask_gets_its_hint(wrong, hint):
-    verdict = check_future_mask(wrong)
+def test_a_wrong_attend_mask_gets_its_hint(wrong, hint):
+    verdict = check_attend_mask(wrong)
     assert verdict.right is False and hint in verdict.message, verdict.message
 
 
@@ -98,8 +124,20 @@ def over_columns(scores):
     return torch.exp(shifted) / torch.exp(shifted).sum(dim=0, keepdim=True)
 
 
+def without_keepdim(scores):
+    shifted = scores - scores.amax(dim=-1)
+    return torch.exp(shifted) / torch.exp(shifted).sum(dim=-1, keepdim=True)
+
+
+def over_the_whole_tensor(scores):
+    shifted = scores - scores.amax(dim=-1, keepdim=True)
+    return torch.exp(shifted) / torch.exp(shifted).sum()
+
+
 @pytest.mark.parametrize(("wrong", "hint"), [
     (softmax_naive, "subtract the largest score first"),
+    (without_keepdim, "Hint: keepdim=True keeps it (2, 1)"),
+    (over_the_whole_tensor, "the rows sum to [0.4764, 0.5236], not each to 1"),
     (subtract_the_min, "exp overflows to inf"),
     (subtract_the_global_max, "subtract each row's own maximum"),
     (normalize_by_sum, "the scores divided by their sum"),
@@ -112,16 +150,48 @@ def test_a_wrong_softmax_gets_its_hint(wrong, hint):
     assert verdict.right is False and hint in verdict.message, verdict.message
 
 
+def causal(scale, mix_keys=False, future=False, softmax_over_all=False, swap=False,
+           without_self=False):
+    """A causal context vector gone wrong in one of the ways a reader may get it wrong."""
+    def answer(queries, keys, values, t):
+        seen = slice(0, t if without_self else t + 1) if not future else slice(None)
+        scores = (queries[seen] @ keys[t]) if swap else (keys[seen] @ queries[t])
+        if softmax_over_all:
+            weights = torch.softmax(keys @ queries[t] / scale(keys), dim=0)[: t + 1]
+        else:
+            weights = torch.softmax(scores / scale(keys), dim=0)
+        return weights @ (keys if mix_keys else values)[seen]
+    return answer
+
+
+def sqrt_d_k(keys):
+    return keys.shape[-1] ** 0.5
+
+
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (lambda x, i: x[i], "the query's own vector"),
-    (lambda x, i: x @ x[i], "one number per token"),
-    (lambda x, i: torch.softmax(x @ x[i], dim=0), "one number per token"),
-    (lambda x, i: (x @ x[i]) @ x, "weighted by the raw scores"),
-    (lambda x, i: normalize_by_sum(x @ x[i]) @ x, "divided by their sum"),
-    (lambda x, i: torch.softmax(x @ x[i] / x.shape[-1] ** 0.5, dim=0) @ x, "divided by sqrt(d)"),
-    (lambda x, i: x.mean(dim=0), "a plain average"),
-    (lambda x, i: torch.softmax(x @ x[1], dim=0) @ x, "For token 0"),  # always journey's
+    (lambda q, k, v, t: v[t], "token t's own value"),
+    (causal(sqrt_d_k, future=True), "attends to the tokens after it too"),
+    (causal(sqrt_d_k, softmax_over_all=True), "do not sum to 1"),
+    (causal(lambda k: 1.0), "not scaled"),
+    (causal(lambda k: k.shape[-1]), "divided by d_k"),
+    (causal(sqrt_d_k, swap=True), "Queries and keys are swapped"),
+    (causal(sqrt_d_k, without_self=True), "does not attend to itself"),
+    (causal(sqrt_d_k, mix_keys=True), "It mixes the keys"),
+    (lambda q, k, v, t: k @ q[t], "returned shape (6,)"),
+    (lambda q, k, v, t: causal(sqrt_d_k)(q, k, v, 5),  # always token 5's
+     "For t=3 it returned [0.0766, 0.3848, 0.6911]"),
 ])
-def test_a_wrong_context_vector_gets_its_hint(wrong, hint):
-    verdict = check_context_vector(wrong)
+def test_a_wrong_causal_context_gets_its_hint(wrong, hint):
+    verdict = check_causal_context(wrong)
     assert verdict.right is False and hint in verdict.message, verdict.message
+
+
+def test_every_number_in_a_hint_has_a_fixed_number_of_decimals():
+    messages = [check_softmax(normalize_by_sum).message, check_softmax(softmax_naive).message,
+                check_softmax(over_the_whole_tensor).message,
+                check_causal_context(lambda q, k, v, t: -v[0]).message]
+    for message in messages:
+        numbers = re.findall(r"-?\d+\.\d+", message)
+        assert numbers, message
+        assert all(len(n.split(".")[1]) in (1, 2, 4) for n in numbers), message
+        assert not re.search(r"\d\.\d{5,}", message), message  # no float noise
