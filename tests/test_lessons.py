@@ -372,3 +372,17 @@ def test_the_page_marks_the_box_folds_the_install_note_and_describes_figures():
     assert "Run this lesson yourself" in install.get_text()
     assert install.summary.string == "Run this page yourself: what to install"
     assert soup.img["alt"] == "Prefill, then decode steps."
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_a_lesson_includes_what_each_section_needs_before_it(lesson):
+    """A section's `# Needs:` sections come earlier in the lesson, so that every cell runs in
+    order (a section that starts using require() needs checks.py:require on every page)."""
+    seen = []
+    for path, section in includes(lesson):
+        if not path.startswith("snippets/"):
+            continue
+        key = f"{path.removeprefix('snippets/')}:{section}"
+        missing = [needed for needed in with_needs(key)[:-1] if needed not in seen]
+        assert not missing, f"{lesson.name} includes {key} without, before it, {missing}"
+        seen.append(key)
