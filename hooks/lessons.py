@@ -239,6 +239,7 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
 
 
 BOX_OPENERS = ("In this lesson", "In this deep dive")
+LESSON_BOOST, DEEP_DIVE_BOOST = 2, 1.25  # search: a core lesson first, then its deep dives
 READING_TIME_SLOT = '<p class="reading-time"></p>'
 # Reading speeds: 2,000 words of prose and 150 lines of code, a core lesson's budget, make
 # 25 minutes.
@@ -302,9 +303,11 @@ def is_lesson(page) -> bool:
 def on_page_content(html: str, page, config, files) -> str:
     if not is_lesson(page):
         return html
-    # A term's lesson ranks above pages that only name it (home, glossary, quiz).
+    # A term's lesson ranks above its deep dive, and both above pages that only name it
+    # (home, glossary, quiz).
     if not page.file.src_uri.endswith("-quiz.ipynb"):
-        page.meta.setdefault("search", {}).setdefault("boost", 2)
+        boost = DEEP_DIVE_BOOST if "-deep-dive-" in page.file.src_uri else LESSON_BOOST
+        page.meta.setdefault("search", {}).setdefault("boost", boost)
     notebook = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
     html = finish_lesson_page(html, notebook)
     LOADS[Path(page.file.src_uri).stem] = (page.title, *reading_load(html))

@@ -8,9 +8,12 @@
 // of "garbage in garbage out" was searched as `in*`, which matches "introduction" and
 // "inference" although the index leaves the stop word "in" out.
 //
-// - A hyphenated word asks for each of its pieces that the index holds: "top-p" is searched
-//   as `+top +p*` (the last piece keeps its wildcard, for a reader still typing, and is
-//   required when some word of the index starts with it). A piece the index does not hold
+// - A hyphenated word asks for each of its pieces that the index holds: "self-att" is
+//   searched as `+self +att*`, "top-p" as `+top +p`. The last piece is required when some
+//   word of the index starts with it, and keeps its wildcard for a reader still typing,
+//   unless it is a single letter that the index holds as a word: `p*` would match every
+//   word that starts with p, and long sections full of them outranked the lesson on top-p.
+//   A piece the index does not hold
 //   ("multi-headed") or a stop word ("in-context") stays optional, so the query still finds
 //   what the other pieces find.
 // - In a query of several words, a stop word other than the last is searched as itself,
@@ -51,7 +54,8 @@
           const final = i === pieces.length - 1
           if (isStopWord(piece) || !(final ? startsAWord(piece) : held(piece)))
             return piece  // optional: Material adds its wildcard
-          return `+${piece}${final ? "*" : ""}`  // Material adds no wildcard after a +
+          const wildcard = final && !(piece.length === 1 && held(piece))
+          return `+${piece}${wildcard ? "*" : ""}`  // Material adds no wildcard after a +
         }).join(" ")
       }
       return !last && isStopWord(term.toLowerCase()) ? `${term}^1` : term

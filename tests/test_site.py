@@ -474,9 +474,12 @@ def test_the_search_index_holds_the_lessons_words_and_no_notebook_debris():
     for debris in ["Copied!", "¶", "In [", "Run this lesson yourself", "clipboard",
                    "Best pizza crust", "def package_dir("]:
         assert debris not in text, debris
-    # lessons rank above pages that only name a term; the quiz names them all, unboosted
-    assert all(doc.get("boost") == (None if "-quiz/" in doc["location"] else 2)
-               for doc in lessons)
+    # lessons rank above their deep dives, both above pages that only name a term; the quiz
+    # names them all, unboosted
+    def boost(location: str):
+        return None if "-quiz/" in location else 1.25 if "-deep-dive-" in location else 2
+
+    assert all(doc.get("boost") == boost(doc["location"]) for doc in lessons)
     # each line of code once (the copy button keeps a second, hidden copy of every cell)
     assert text.count("def softmax_naive(") == 1
 
