@@ -29,6 +29,15 @@ os.environ.setdefault("LLM_COURSE_DEVICE", "cpu")
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 os.environ["TQDM_DISABLE"] = "1"
 
+# A lesson's first cell holds its box, a blockquote that opens with one of these (bold).
+BOX_OPENERS = ("In this lesson", "In this deep dive")
+READING_TIME_SLOT = '<p class="reading-time"></p>'  # in the box, until on_post_page fills it
+# Reading speeds: 2,000 words of prose and 150 lines of code, a core lesson's budget, make
+# 25 minutes.
+WORDS_PER_MINUTE = 200
+CODE_LINES_PER_MINUTE = 10
+LESSON_BOOST, DEEP_DIVE_BOOST = 2, 1.25  # search: a core lesson first, then its deep dives
+
 
 def expand_includes(text: str) -> str:
     """Replace every snippet include line with the code it names."""
@@ -48,14 +57,12 @@ def install_commands() -> str:
     return f"pip install {libraries} jupyterlab\npip install --no-deps {models}"
 
 
-BOX = "> **In this "  # a lesson's "In this lesson" box, or a deep dive's "In this deep dive"
-
-
 def with_install_note(first_cell: str) -> str:
     """The lesson's first cell with what to install to run the notebook, after the lesson's
     box (or, in a lesson without one, under its title)."""
     lines = first_cell.split("\n")
-    start = next((i for i, line in enumerate(lines) if line.startswith(BOX)), 0)
+    box = tuple(f"> **{opener}" for opener in BOX_OPENERS)
+    start = next((i for i, line in enumerate(lines) if line.startswith(box)), 0)
     end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(">")),
                len(lines)) if start else 1
     note = (
@@ -238,15 +245,6 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
     return str(soup)
 
 
-BOX_OPENERS = ("In this lesson", "In this deep dive")
-LESSON_BOOST, DEEP_DIVE_BOOST = 2, 1.25  # search: a core lesson first, then its deep dives
-READING_TIME_SLOT = '<p class="reading-time"></p>'
-# Reading speeds: 2,000 words of prose and 150 lines of code, a core lesson's budget, make
-# 25 minutes.
-WORDS_PER_MINUTE = 200
-CODE_LINES_PER_MINUTE = 10
-
-
 def reading_load(html: str) -> tuple[int, int]:
     """The words of prose and the lines of code a reader meets on a lesson page: folded
     helper code, answers and the install note (one click away) and the box's reading-time
@@ -272,6 +270,10 @@ def reading_minutes(words: int, code_lines: int) -> int:
     return math.ceil(words / WORDS_PER_MINUTE + code_lines / CODE_LINES_PER_MINUTE)
 
 
+def is_deep_dive(stem: str) -> bool:
+    return "-deep-dive-" in stem
+
+
 def deep_dives_of(stem: str, stems) -> list[str]:
     """The deep dives of lesson `stem` ("08-inference-with-llms"), in name order."""
     return sorted(s for s in stems if s.startswith(f"{stem[:2]}-deep-dive-"))
@@ -282,7 +284,7 @@ def reading_time_html(stem: str, loads: dict) -> str:
     title, words, lines = loads[stem]
     text = (f"<strong>Reading time:</strong> about {reading_minutes(words, lines)} minutes "
             f"({words:,} words, {lines} lines of code).")
-    if "-deep-dive-" not in stem:
+    if not is_deep_dive(stem):
         dives = [f'<a href="../{dive}/">{loads[dive][0].removeprefix("Deep dive: ")}</a> '
                  f"(about {reading_minutes(*loads[dive][1:])} minutes)"
                  for dive in deep_dives_of(stem, loads)]
@@ -306,7 +308,7 @@ def on_page_content(html: str, page, config, files) -> str:
     # A term's lesson ranks above its deep dive, and both above pages that only name it
     # (home, glossary, quiz).
     if not page.file.src_uri.endswith("-quiz.ipynb"):
-        boost = DEEP_DIVE_BOOST if "-deep-dive-" in page.file.src_uri else LESSON_BOOST
+        boost = DEEP_DIVE_BOOST if is_deep_dive(page.file.src_uri) else LESSON_BOOST
         page.meta.setdefault("search", {}).setdefault("boost", boost)
     notebook = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
     html = finish_lesson_page(html, notebook)
