@@ -106,7 +106,9 @@ def test_headings_stand_beside_the_cells_so_a_search_section_holds_its_cells():
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
 def test_every_include_resolves_to_a_section(lesson):
-    for path, section in includes(lesson):
+    found = includes(lesson)
+    assert found, f"{lesson.name} includes no snippet section"
+    for path, section in found:
         source = (ROOT / path).read_text()
         assert f"# --8<-- [start:{section}]" in source, f"{lesson.name}: {path}:{section}"
         assert f"# --8<-- [end:{section}]" in source, f"{lesson.name}: {path}:{section}"

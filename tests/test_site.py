@@ -348,6 +348,7 @@ def test_helper_cells_are_folded_and_their_outputs_shown(lesson):
     # a summary holds no tag: the install note's fold (a blockquote) is not a code cell's
     folded = re.findall(r'<details class="fold"><summary>([^<]*)</summary>\s*'
                         r'<div class="jp-Cell-inputWrapper"', page)
+    assert summaries, f"{lesson.stem} folds no helper cell"  # every lesson has helpers to fold
     assert [html.unescape(s) for s in folded] == summaries
 
 
@@ -532,5 +533,7 @@ def test_a_second_build_gives_the_same_outputs_but_where_a_cell_measures(lesson)
     built = (SITE / "lessons" / lesson / "index.html").read_text(encoding="utf-8")
     first, second = cell_outputs(built, notebook), cell_outputs(finish_lesson_page(again, notebook),
                                                                 notebook)
+    compared = [cell for cell in first if first[cell]]
+    assert len(compared) >= 3, f"{lesson}: only {len(compared)} outputs to compare"
     differ = [cell for cell in first if first[cell] != second[cell]]
     assert not differ, f"{lesson}: outputs of {differ} differ between two builds"

@@ -58,13 +58,17 @@ def test_normalisations_sum_to_one_and_softmax_matches_torch(x):
 def test_dividing_by_the_sum_breaks_on_a_negative_score():
     # the page: [1, -0.5] becomes [2, -1], a weight above one and one below zero
     assert normalize_by_sum(torch.tensor([1.0, -0.5])).tolist() == [2.0, -1.0]
-    assert (torch.softmax(torch.tensor([1.0, -0.5]), dim=0) > 0).all()
+    # softmax keeps both weights in (0, 1): e^1.5 / (e^1.5 + 1) and 1 / (e^1.5 + 1)
+    torch.testing.assert_close(softmax_naive(torch.tensor([1.0, -0.5])),
+                               torch.tensor([0.8176, 0.1824]), rtol=0, atol=1e-4)
 
 
-def test_naive_softmax_overflows_where_torch_softmax_does_not():
-    big = torch.tensor([1000.0, 1000.0])
-    assert torch.isnan(softmax_naive(big)).all()
-    torch.testing.assert_close(torch.softmax(big, dim=0), torch.tensor([0.5, 0.5]))
+def test_naive_softmax_overflows_unless_the_largest_score_is_subtracted_first():
+    big = torch.tensor([1000.0, 1001.0])
+    assert torch.isnan(softmax_naive(big)).all()  # e^1000 is inf in float32: inf / inf
+    # softmax does not change when every score moves by the same amount: shifted, it works
+    torch.testing.assert_close(softmax_naive(big - big.max()), torch.tensor([0.2689, 0.7311]),
+                               rtol=0, atol=1e-4)
 
 
 def test_context_vector_of_journey(x):

@@ -30,9 +30,15 @@ def test_a_random_twin_draws_fresh_weights_with_the_configs_initializer_range(de
         for p in model.parameters():
             p.mul_(3)
     twin = random_twin(model, seed=1)
+    matrices, norms = [], []
     for name, weight in twin.named_parameters():
         if name.endswith("proj.weight") or name.endswith("embed_tokens.weight"):
+            matrices.append(name)
             assert weight.std().item() == pytest.approx(model.config.initializer_range, rel=0.1)
             assert weight.mean().abs().item() < 0.1 * model.config.initializer_range
         elif name.endswith("norm.weight"):
+            norms.append(name)
             assert torch.all(weight == 1), name  # norms start as the identity scale
+    # 2 layers of 7 projections (q, k, v, o, gate, up, down) and the embedding; 2 norms a
+    # layer and the final one
+    assert (len(matrices), len(norms)) == (2 * 7 + 1, 2 * 2 + 1)

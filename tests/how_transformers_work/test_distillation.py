@@ -13,13 +13,25 @@ from snippets.how_transformers_work.model_size import numel
 
 
 class Sleeper(torch.nn.Module):
+    """A model whose forward passes sleep for the given seconds, in turn."""
+
+    def __init__(self, seconds=(0.02,)):
+        super().__init__()
+        self.seconds = list(seconds)
+        self.calls = 0
+
     def forward(self, x):
-        time.sleep(0.02)
+        time.sleep(self.seconds[self.calls % len(self.seconds)])
+        self.calls += 1
         return x
 
 
 def test_forward_seconds_times_one_forward_pass():
     assert 0.02 <= forward_seconds(Sleeper(), torch.zeros(1), repeats=2) < 0.2
+    # a slow warm-up, then passes of 0.15, 0.03 and 0.09 s: the fastest timed pass is kept
+    uneven = Sleeper([0.3, 0.15, 0.03, 0.09])
+    assert 0.03 <= forward_seconds(uneven, torch.zeros(1), repeats=3) < 0.09
+    assert uneven.calls == 4
     with pytest.raises(ValueError, match="repeats must be at least 1, got 0"):
         forward_seconds(Sleeper(), torch.zeros(1), repeats=0)
 

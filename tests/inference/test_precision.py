@@ -40,6 +40,15 @@ def test_float32_bytes_per_token_are_the_tied_weights(tiny):
     assert decode_bytes(tiny, PRECISIONS["float32"]) == weight_bytes(tiny)
 
 
+def test_an_untied_embedding_is_not_read_but_its_output_layer_is():
+    untied = tiny_llama(seed=0, device="cpu", tie_word_embeddings=False)
+    embedding = untied.get_input_embeddings().weight
+    assert embedding is not untied.lm_head.weight
+    # one row of the embedding per token is not a read of the table; lm_head is read whole
+    assert decode_bytes(untied, PRECISIONS["float32"]) == weight_bytes(untied) - embedding.nbytes
+    assert weight_bytes(untied) - embedding.nbytes == weight_bytes(tiny_llama(seed=0, device="cpu"))
+
+
 @pytest.mark.parametrize("name", ["float32", "bfloat16", "int8", "int4"])
 def test_bytes_per_token_equal_the_tensors_of_the_converted_model(tiny, name):
     converted = convert(tiny, PRECISIONS[name])

@@ -75,6 +75,16 @@ def test_top_p_keeps_the_smallest_nucleus_that_reaches_at_least_p(device, top_p_
         top_p_filter(logits, 0)
 
 
+def test_top_p_loop_stops_as_soon_as_its_kept_mass_equals_p(device):
+    """The loop's own boundary: p set to exactly the mass it adds up (in its float64), so
+    `kept_mass >= top_p` keeps the nucleus and `>` would keep one token more."""
+    logits = torch.tensor([[2.0, 1.0, 0.5, -1.0]], device=device)
+    probs = torch.softmax(logits.double(), dim=-1)[0].tolist()
+    one, two = probs[0], probs[0] + probs[1]  # the loop's running sums, in its order
+    assert torch.isfinite(top_p_filter_loop(logits, one)).tolist()[0] == [True, False, False, False]
+    assert torch.isfinite(top_p_filter_loop(logits, two)).tolist()[0] == [True, True, False, False]
+
+
 @pytest.mark.parametrize("bad, message", [
     (dict(temperature=-0.5), r"temperature must be >= 0, got -0.5 \(0 means greedy\)"),
     (dict(top_k=0), "top_k must be >= 1, got 0"),

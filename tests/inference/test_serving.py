@@ -1,6 +1,8 @@
 import matplotlib
 
 matplotlib.use("Agg")
+from types import SimpleNamespace  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -71,6 +73,9 @@ def test_dummy_prompt_is_fixed_with_identical_rows(tiny, device):
     assert prompt.shape == (3, 7) and prompt.device.type == device.type
     assert torch.equal(prompt[0], prompt[2]) and torch.equal(prompt, dummy_prompt(tiny, 7, 3))
     assert prompt.min() >= 3 and prompt.max() < tiny.config.vocab_size
+    # with 5 ids to draw from, 200 draws meet 0, 1 and 2 unless they are ruled out
+    five_ids = SimpleNamespace(config=SimpleNamespace(vocab_size=5), device=torch.device("cpu"))
+    assert set(dummy_prompt(five_ids, 200).flatten().tolist()) == {3, 4}
 
 
 def test_kv_cache_of_smollm2_per_token():
@@ -318,6 +323,23 @@ def test_batch_timing_splits_prefill_from_decode(tiny, monkeypatch):
         assert row.end_to_end_tokens_per_second == pytest.approx(
             (rows_prefilled + sum(rows_decoded)) / row.request_latency)
         assert row.time_per_output_token == pytest.approx(row.decode_seconds / len(rows_decoded))
+
+
+def test_time_per_output_token_divides_each_run_by_its_steps(tiny, monkeypatch):
+    """Clock readings of 2, 4 and 1 seconds for runs of 4 steps (one warm-up run): the median
+    of 4/4 and 1/4 seconds per token is their mean, 0.625."""
+    readings = iter([0.0, 2.0, 10.0, 14.0, 20.0, 21.0])  # start, end of each run
+    monkeypatch.setattr(serving, "clock", lambda device: next(readings))
+    steps = []
+
+    def counting_decode_step(model, next_tokens, cache):
+        steps.append(cache.get_seq_length())
+        return decode_step(model, next_tokens, cache)
+
+    monkeypatch.setattr(serving, "decode_step", counting_decode_step)
+    seconds = time_per_output_token(tiny, 5, num_new_tokens=4, repeats=2, warmup=1)
+    assert seconds == pytest.approx(0.625)
+    assert steps == [5, 6, 7, 8] * 3  # a fresh prefill of 5 tokens before every run
 
 
 def test_time_per_decode_step_steps_over_n_cached_positions(tiny, monkeypatch):

@@ -24,6 +24,7 @@ from snippets.transfer_learning.finetuning import (  # noqa: E402
     majority_baseline,
     make_collate,
     plot_learning_curve,
+    predict,
     rank_learning_rates,
     summarise,
 )
@@ -49,10 +50,10 @@ def easy_split(num_rows: int, seed: int) -> Dataset:
 
 
 def tiny_classifier(device, seed=0, **overrides):
-    """A 2-layer BERT classifier with random weights and no dropout."""
+    """A 2-layer BERT classifier with random weights and, unless overridden, no dropout."""
+    settings = dict(num_labels=2, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
     return random_model(BertForSequenceClassification, seed=seed, device=str(device.type),
-                        num_labels=2, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
-                        **overrides)
+                        **{**settings, **overrides})
 
 
 def test_collate_pads_a_batch_and_keeps_the_labels(minilm_tokenizer):
@@ -85,6 +86,19 @@ def test_accuracy_equals_the_trainers_own_predictions(minilm_tokenizer, device):
     predictions = trainer.predict(test)
     expected = float((predictions.predictions.argmax(-1) == predictions.label_ids).mean())
     assert accuracy(model, minilm_tokenizer, test, batch_size=16) == pytest.approx(expected)
+
+
+def test_predict_switches_dropout_off_whatever_mode_the_model_is_in(minilm_tokenizer, device):
+    """A model left in training mode (as Trainer leaves it) with heavy dropout: predict gives
+    the same labels as the model in eval mode, twice over."""
+    model = tiny_classifier(device, seed=2, hidden_dropout_prob=0.5)
+    test = easy_split(48, seed=4)
+    model.eval()
+    expected = predict(model, minilm_tokenizer, test)
+    model.train()
+    torch.manual_seed(0)
+    assert predict(model, minilm_tokenizer, test) == expected
+    assert not model.training
 
 
 def test_fine_tune_rejects_an_empty_training_set_and_no_steps(minilm_tokenizer, device):

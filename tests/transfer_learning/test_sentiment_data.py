@@ -46,7 +46,12 @@ def test_split_sizes_balance_and_no_overlap():
         assert Counter(split["label"])[0] == Counter(split["label"])[1]
     texts = [set(split["text"]) for split in data.values()]
     assert not (texts[0] & texts[1] or texts[0] & texts[2] or texts[1] & texts[2])
-    assert data["train"].features["label"].names == LABELS
+    assert data["train"].features["label"].names == ["negative", "positive"]
+    # every sentence keeps the label the file gives it: "positive" is id 1, "negative" id 0
+    in_the_file = {row["text"]: row["label"] for row in rows_of(DATA)}
+    for split in data.values():
+        for text, label in zip(split["text"], split["label"], strict=True):
+            assert label == {"negative": 0, "positive": 1}[in_the_file[text]], text
 
 
 def test_the_split_is_fixed_by_the_seed():
