@@ -26,21 +26,21 @@ def pipeline_steps_diagram(text: str, tokens: list[str], ids: list[int],
             f"{tuple(logits.shape)}")
     probabilities = torch.softmax(logits.detach().double().cpu(), dim=0)
     ranked = sorted(range(len(logits)), key=lambda i: -probabilities[i].item())
-    fig, ax = plt.subplots(figsize=(12.5, 5.4), dpi=100)
+    fig, ax = plt.subplots(figsize=(10, 4.4), dpi=110)
     fig.set_facecolor("white")  # readable in both colour schemes of the site
     rows = {"text": 6.0, "tokens": 4.2, "ids": 3.6, "logits": 1.8, "output": 0.0}
     for name, y in rows.items():  # what each row holds, in the left column
         ax.text(-0.2, y, name, ha="right", va="center", fontsize=12, fontweight="bold",
                 gid="row")
-    ax.text(0, rows["text"], "\n".join(textwrap.wrap(repr(text), 90)), ha="left",
+    ax.text(0, rows["text"], "\n".join(textwrap.wrap(repr(text), 75)), ha="left",
             va="center", fontsize=12, gid="text")
     shown = len(tokens) if len(tokens) <= MAX_TOKENS else MAX_TOKENS - 1
     for k, (token, token_id) in enumerate(zip(tokens[:shown], ids[:shown], strict=True)):
         ax.add_patch(Rectangle((k, rows["tokens"] - 0.25), 0.95, 0.5, facecolor=TOKEN_FILL,
                                edgecolor="#555555", linewidth=0.8))
-        ax.text(k + 0.475, rows["tokens"], token, ha="center", va="center", fontsize=9.5,
+        ax.text(k + 0.475, rows["tokens"], token, ha="center", va="center", fontsize=8.5,
                 gid="token")
-        ax.text(k + 0.475, rows["ids"], str(token_id), ha="center", va="center", fontsize=10,
+        ax.text(k + 0.475, rows["ids"], str(token_id), ha="center", va="center", fontsize=8.5,
                 gid="id")
     if shown < len(tokens):
         ax.text(shown + 0.475, rows["tokens"], "…", ha="center", va="center", fontsize=12,
