@@ -27,8 +27,8 @@ def sentence_similarity(extractor, source: str, sentences: list[str]) -> list[fl
     for text in [source] + sentences:
         tokens = torch.tensor(extractor(text)[0])  # (num_tokens, hidden_size)
         vectors.append(tokens.mean(dim=0))  # MiniLM's 1_Pooling/config.json: mean pooling
-    vectors = torch.nn.functional.normalize(torch.stack(vectors), dim=-1)
-    return (vectors[1:] @ vectors[0]).tolist()
+    vectors = torch.nn.functional.normalize(torch.stack(vectors), dim=-1)  # unit length:
+    return (vectors[1:] @ vectors[0]).tolist()  # the dot product is the cosine
 # --8<-- [end:sentence_similarity]
 
 
