@@ -27,8 +27,8 @@ def sentence_similarity(extractor, source: str, sentences: list[str]) -> list[fl
     for text in [source] + sentences:
         tokens = torch.tensor(extractor(text)[0])  # (num_tokens, hidden_size)
         vectors.append(tokens.mean(dim=0))  # MiniLM's 1_Pooling/config.json: mean pooling
-    vectors = torch.nn.functional.normalize(torch.stack(vectors), dim=-1)
-    return (vectors[1:] @ vectors[0]).tolist()
+    vectors = torch.nn.functional.normalize(torch.stack(vectors), dim=-1)  # unit length:
+    return (vectors[1:] @ vectors[0]).tolist()  # the dot product is the cosine
 # --8<-- [end:sentence_similarity]
 
 
@@ -76,7 +76,7 @@ def chat(generator, messages: list[dict], max_new_tokens: int = 40) -> str:
 # --8<-- [end:chat]
 
 
-# --8<-- [start:instructions]
+# --8<-- [start:summarize]
 # Needs: what_transformers_can_do/pipelines.py:checks, what_transformers_can_do/pipelines.py:chat
 
 
@@ -84,6 +84,11 @@ def summarize(generator, text: str, max_new_tokens: int = 60) -> str:
     """Summarization without the removed pipeline: an instruction to an instruct model."""
     prompt = f"Summarize this text in one sentence:\n\n{check_text('text', text)}"
     return chat(generator, [{"role": "user", "content": prompt}], max_new_tokens)
+# --8<-- [end:summarize]
+
+
+# --8<-- [start:instructions]
+# Needs: what_transformers_can_do/pipelines.py:checks, what_transformers_can_do/pipelines.py:chat
 
 
 def translate(generator, text: str, target_language: str, max_new_tokens: int = 40) -> str:
