@@ -28,7 +28,6 @@ def encode_with_offsets(tokenizer_file: str | Path, text: str) -> list[tuple[str
 
 
 # --8<-- [start:datasets_local]
-from collections import Counter
 from pathlib import Path
 
 from datasets import Dataset, disable_progress_bars, load_dataset
@@ -44,6 +43,13 @@ def load_csv_dataset(csv_file: str | Path, cache_dir: str | Path) -> Dataset:
 def count_words(row: dict) -> dict:
     """A new column for `Dataset.map`: the number of words of the row's text."""
     return {"num_words": len(row["text"].split())}
+# --8<-- [end:datasets_local]
+
+
+# --8<-- [start:label_counts]
+from collections import Counter
+
+from datasets import Dataset
 
 
 def label_counts(dataset: Dataset, column: str = "label") -> dict[str, int]:
@@ -53,7 +59,7 @@ def label_counts(dataset: Dataset, column: str = "label") -> dict[str, int]:
     if hasattr(feature, "int2str"):  # class_encode_column stored the labels as 0, 1, 2, ...
         labels = feature.int2str(labels)
     return dict(sorted(Counter(labels).items()))
-# --8<-- [end:datasets_local]
+# --8<-- [end:label_counts]
 
 
 # --8<-- [start:datasets_mmap]
@@ -89,11 +95,8 @@ def place_with_accelerate(model: torch.nn.Module, batch: dict, device: str | Non
 
 
 # --8<-- [start:hub_resolution]
-import os
-import sysconfig
 from pathlib import Path
 
-from huggingface_hub import constants
 from transformers.utils import cached_file
 
 
@@ -103,6 +106,15 @@ def resolve(checkpoint: str | Path, filename: str = "config.json") -> str:
         return cached_file(str(checkpoint), filename)  # by a download unless offline
     except OSError as error:
         return f"OSError: {str(error).splitlines()[0]}"
+# --8<-- [end:hub_resolution]
+
+
+# --8<-- [start:hub_settings]
+import os
+import sysconfig
+from pathlib import Path
+
+from huggingface_hub import constants
 
 
 def short_path(path: str | Path) -> str:
@@ -121,7 +133,7 @@ def offline_settings() -> dict:
     return {"HF_HUB_OFFLINE (environment)": os.environ.get("HF_HUB_OFFLINE"),
             "huggingface_hub offline mode": constants.HF_HUB_OFFLINE,
             "Hub cache folder": short_path(constants.HF_HUB_CACHE)}
-# --8<-- [end:hub_resolution]
+# --8<-- [end:hub_settings]
 
 
 # --8<-- [start:online]
