@@ -119,7 +119,7 @@ import torch
 
 def my_weight_gb(model: torch.nn.Module, bytes_per_parameter: float) -> float:
     """Gigabytes (10^9 bytes) that the model's weights take, each tensor counted once."""
-    # Your code here. model.parameters() yields each weight tensor; .numel() counts its numbers.
+    # Your code here: model.parameters() yields the weight tensors.
     return 0.0
 # --8<-- [end:weight_gb_exercise]
 
