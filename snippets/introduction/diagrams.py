@@ -18,7 +18,7 @@ FLOWS = [
     ("Hub", "Tokenizers", "tokenizer.json"),
     ("Hub", "Transformers", "config.json, weights"),
     ("Tokenizers", "Transformers", "token ids"),
-    ("Datasets", "Tokenizers", "rows of text (training)"),
+    ("Datasets", "Tokenizers", "rows of text\n(fine-tuning, lesson 05)"),
     ("Accelerate", "Transformers", "device"),
 ]
 BOX_WIDTH, BOX_HEIGHT = 3.7, 1.3

@@ -69,10 +69,11 @@ import pyarrow as pa
 from datasets import Dataset
 
 
-def open_memory_mapped(arrow_file: str | Path) -> tuple[Dataset, int]:
-    """The Dataset stored in `arrow_file`, and the bytes Arrow allocated in RAM to open it."""
+def open_arrow_file(arrow_file: str | Path, in_memory: bool = False) -> tuple[Dataset, int]:
+    """The Dataset stored in `arrow_file`, and the bytes that opening it allocated in Arrow's
+    memory pool: memory-mapped by default, copied into the pool with in_memory=True."""
     allocated_before = pa.total_allocated_bytes()
-    dataset = Dataset.from_file(str(arrow_file))  # the OS maps the file; nothing is copied
+    dataset = Dataset.from_file(str(arrow_file), in_memory=in_memory)
     return dataset, pa.total_allocated_bytes() - allocated_before
 # --8<-- [end:datasets_mmap]
 
@@ -85,7 +86,9 @@ from accelerate import Accelerator
 
 def place_with_accelerate(model: torch.nn.Module, batch: dict, device: str | None = None):
     """(accelerator, model, batch) with the model and every tensor of `batch` on one device."""
-    accelerator = Accelerator(cpu=get_device(device).type == "cpu")  # the device we chose
+    # Accelerator() picks CUDA when there is one; cpu=True forces the CPU, as get_device()
+    # does on a machine without CUDA or when LLM_COURSE_DEVICE=cpu (the site's build)
+    accelerator = Accelerator(cpu=get_device(device).type == "cpu")
     model = accelerator.prepare(model)  # one process, one device: the model is moved, not wrapped
     # a batch we built ourselves is moved by hand (a DataLoader passed to prepare() would be
     # wrapped so that its batches arrive on the device)
@@ -142,7 +145,8 @@ def offline_settings() -> dict:
 
 def load_from_hub(device: str | None = None) -> dict:
     """Online, the published checkpoints by their Hub names (downloaded once, then cached):
-    SmolLM2 in its original bfloat16 weights, not the 4-bit rounding packaged for offline use."""
+    SmolLM2's published weights, not the rounded offline copy (see "How big are these
+    models?" in lesson 01)."""
     return {SMOLLM2_HUB: load_smollm2(SMOLLM2_HUB, device),  # HuggingFaceTB/SmolLM2-135M-Instruct
             MINILM_HUB: load_minilm(MINILM_HUB, device)}  # sentence-transformers/all-MiniLM-L6-v2
 # --8<-- [end:online]

@@ -3,16 +3,26 @@
 # A lesson shows require() by its own section (snippets/checks.py), included before ours.
 from snippets.checks import require
 
-# --8<-- [start:bytes_per_parameter]
+# --8<-- [start:weight_checks]
 # Needs: checks.py:require
+
+
+def check_weight_arguments(num_parameters: float, precision: str, precisions) -> None:
+    """ValueError unless `precision` is one of `precisions` and the count is >= 0."""
+    require(precision in precisions,
+            f"precision must be one of {list(precisions)}, got {precision!r}")
+    require(num_parameters >= 0, f"num_parameters must be >= 0, got {num_parameters}")
+# --8<-- [end:weight_checks]
+
+
+# --8<-- [start:bytes_per_parameter]
+# Needs: introduction/memory_arithmetic.py:weight_checks
 BYTES_PER_PARAMETER = {"float32": 4.0, "bfloat16": 2.0, "int8": 1.0, "4-bit": 0.5}
 
 
 def weight_bytes(num_parameters: float, precision: str) -> float:
     """Bytes that `num_parameters` weights take at `precision` (the weights alone)."""
-    require(precision in BYTES_PER_PARAMETER,
-            f"precision must be one of {list(BYTES_PER_PARAMETER)}, got {precision!r}")
-    require(num_parameters >= 0, f"num_parameters must be >= 0, got {num_parameters}")
+    check_weight_arguments(num_parameters, precision, BYTES_PER_PARAMETER)  # or ValueError
     return num_parameters * BYTES_PER_PARAMETER[precision]
 
 
