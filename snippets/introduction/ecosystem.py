@@ -28,7 +28,6 @@ def encode_with_offsets(tokenizer_file: str | Path, text: str) -> list[tuple[str
 
 
 # --8<-- [start:datasets_local]
-from collections import Counter
 from pathlib import Path
 
 from datasets import Dataset, disable_progress_bars, load_dataset
@@ -44,6 +43,13 @@ def load_csv_dataset(csv_file: str | Path, cache_dir: str | Path) -> Dataset:
 def count_words(row: dict) -> dict:
     """A new column for `Dataset.map`: the number of words of the row's text."""
     return {"num_words": len(row["text"].split())}
+# --8<-- [end:datasets_local]
+
+
+# --8<-- [start:label_counts]
+from collections import Counter
+
+from datasets import Dataset
 
 
 def label_counts(dataset: Dataset, column: str = "label") -> dict[str, int]:
@@ -53,7 +59,7 @@ def label_counts(dataset: Dataset, column: str = "label") -> dict[str, int]:
     if hasattr(feature, "int2str"):  # class_encode_column stored the labels as 0, 1, 2, ...
         labels = feature.int2str(labels)
     return dict(sorted(Counter(labels).items()))
-# --8<-- [end:datasets_local]
+# --8<-- [end:label_counts]
 
 
 # --8<-- [start:datasets_mmap]
@@ -63,10 +69,11 @@ import pyarrow as pa
 from datasets import Dataset
 
 
-def open_memory_mapped(arrow_file: str | Path) -> tuple[Dataset, int]:
-    """The Dataset stored in `arrow_file`, and the bytes Arrow allocated in RAM to open it."""
+def open_arrow_file(arrow_file: str | Path, in_memory: bool = False) -> tuple[Dataset, int]:
+    """The Dataset stored in `arrow_file`, and the bytes that opening it allocated in Arrow's
+    memory pool: memory-mapped by default, copied into the pool with in_memory=True."""
     allocated_before = pa.total_allocated_bytes()
-    dataset = Dataset.from_file(str(arrow_file))  # the OS maps the file; nothing is copied
+    dataset = Dataset.from_file(str(arrow_file), in_memory=in_memory)
     return dataset, pa.total_allocated_bytes() - allocated_before
 # --8<-- [end:datasets_mmap]
 
@@ -79,7 +86,9 @@ from accelerate import Accelerator
 
 def place_with_accelerate(model: torch.nn.Module, batch: dict, device: str | None = None):
     """(accelerator, model, batch) with the model and every tensor of `batch` on one device."""
-    accelerator = Accelerator(cpu=get_device(device).type == "cpu")  # the device we chose
+    # Accelerator() picks CUDA when there is one; cpu=True forces the CPU, as get_device()
+    # does on a machine without CUDA or when LLM_COURSE_DEVICE=cpu (the site's build)
+    accelerator = Accelerator(cpu=get_device(device).type == "cpu")
     model = accelerator.prepare(model)  # one process, one device: the model is moved, not wrapped
     # a batch we built ourselves is moved by hand (a DataLoader passed to prepare() would be
     # wrapped so that its batches arrive on the device)
@@ -89,11 +98,8 @@ def place_with_accelerate(model: torch.nn.Module, batch: dict, device: str | Non
 
 
 # --8<-- [start:hub_resolution]
-import os
-import sysconfig
 from pathlib import Path
 
-from huggingface_hub import constants
 from transformers.utils import cached_file
 
 
@@ -103,6 +109,15 @@ def resolve(checkpoint: str | Path, filename: str = "config.json") -> str:
         return cached_file(str(checkpoint), filename)  # by a download unless offline
     except OSError as error:
         return f"OSError: {str(error).splitlines()[0]}"
+# --8<-- [end:hub_resolution]
+
+
+# --8<-- [start:hub_settings]
+import os
+import sysconfig
+from pathlib import Path
+
+from huggingface_hub import constants
 
 
 def short_path(path: str | Path) -> str:
@@ -121,7 +136,7 @@ def offline_settings() -> dict:
     return {"HF_HUB_OFFLINE (environment)": os.environ.get("HF_HUB_OFFLINE"),
             "huggingface_hub offline mode": constants.HF_HUB_OFFLINE,
             "Hub cache folder": short_path(constants.HF_HUB_CACHE)}
-# --8<-- [end:hub_resolution]
+# --8<-- [end:hub_settings]
 
 
 # --8<-- [start:online]
@@ -130,7 +145,8 @@ def offline_settings() -> dict:
 
 def load_from_hub(device: str | None = None) -> dict:
     """Online, the published checkpoints by their Hub names (downloaded once, then cached):
-    SmolLM2 in its original bfloat16 weights, not the 4-bit rounding packaged for offline use."""
+    SmolLM2's published weights, not the rounded offline copy (see "How big are these
+    models?" in lesson 01)."""
     return {SMOLLM2_HUB: load_smollm2(SMOLLM2_HUB, device),  # HuggingFaceTB/SmolLM2-135M-Instruct
             MINILM_HUB: load_minilm(MINILM_HUB, device)}  # sentence-transformers/all-MiniLM-L6-v2
 # --8<-- [end:online]

@@ -1,15 +1,28 @@
 """What a parameter count means for memory, checked against the files of real models."""
 
+# A lesson shows require() by its own section (snippets/checks.py), included before ours.
+from snippets.checks import require
+
+# --8<-- [start:weight_checks]
+# Needs: checks.py:require
+
+
+def check_weight_arguments(num_parameters: float, precision: str, precisions) -> None:
+    """ValueError unless `precision` is one of `precisions` and the count is >= 0."""
+    require(precision in precisions,
+            f"precision must be one of {list(precisions)}, got {precision!r}")
+    require(num_parameters >= 0, f"num_parameters must be >= 0, got {num_parameters}")
+# --8<-- [end:weight_checks]
+
+
 # --8<-- [start:bytes_per_parameter]
+# Needs: introduction/memory_arithmetic.py:weight_checks
 BYTES_PER_PARAMETER = {"float32": 4.0, "bfloat16": 2.0, "int8": 1.0, "4-bit": 0.5}
 
 
 def weight_bytes(num_parameters: float, precision: str) -> float:
     """Bytes that `num_parameters` weights take at `precision` (the weights alone)."""
-    if precision not in BYTES_PER_PARAMETER:
-        raise ValueError(f"precision must be one of {list(BYTES_PER_PARAMETER)}, got {precision!r}")
-    if num_parameters < 0:
-        raise ValueError(f"num_parameters must be >= 0, got {num_parameters}")
+    check_weight_arguments(num_parameters, precision, BYTES_PER_PARAMETER)  # or ValueError
     return num_parameters * BYTES_PER_PARAMETER[precision]
 
 
@@ -30,6 +43,11 @@ def count_parameters(model: torch.nn.Module) -> int:
     for parameter in model.parameters():  # yields each shared tensor only once
         num_parameters += parameter.numel()
     return num_parameters
+# --8<-- [end:count_parameters]
+
+
+# --8<-- [start:count_parameters_per_name]
+import torch
 
 
 def count_parameters_per_name(model: torch.nn.Module) -> int:
@@ -38,7 +56,7 @@ def count_parameters_per_name(model: torch.nn.Module) -> int:
     for _, parameter in model.named_parameters(remove_duplicate=False):
         num_parameters += parameter.numel()
     return num_parameters
-# --8<-- [end:count_parameters]
+# --8<-- [end:count_parameters_per_name]
 
 
 # --8<-- [start:safetensors_layout]

@@ -16,7 +16,7 @@ from snippets.introduction.ecosystem import (
     load_csv_dataset,
     load_from_hub,
     offline_settings,
-    open_memory_mapped,
+    open_arrow_file,
     place_with_accelerate,
     resolve,
     short_path,
@@ -64,6 +64,9 @@ def test_csv_dataset_maps_filters_splits_and_is_memory_mapped(tmp_path):
     assert 0 < short.num_rows < 80 and max(short["num_words"]) <= 8
     with pytest.raises(ValueError, match="only supported for ClassLabel column"):
         with_words.train_test_split(test_size=0.25, seed=0, stratify_by_column="label")
+    plain = with_words.train_test_split(test_size=0.25, seed=0)  # the core page's split
+    assert (plain["train"].num_rows, plain["test"].num_rows) == (60, 20)
+    assert label_counts(plain["test"]) != dict.fromkeys(label_counts(plain["test"]), 5)
     splits = with_words.class_encode_column("label").train_test_split(
         test_size=0.25, seed=0, stratify_by_column="label")
     assert (splits["train"].num_rows, splits["test"].num_rows) == (60, 20)
@@ -73,9 +76,13 @@ def test_csv_dataset_maps_filters_splits_and_is_memory_mapped(tmp_path):
     assert label_counts(dataset) == dict(sorted(Counter(dataset["label"]).items()))  # text labels
     arrow_file = dataset.cache_files[0]["filename"]
     assert arrow_file.startswith(str(tmp_path)) and arrow_file.endswith(".arrow")
-    mapped, allocated = open_memory_mapped(arrow_file)
+    mapped, allocated = open_arrow_file(arrow_file)
     assert type(mapped.data).__name__ == "MemoryMappedTable"
     assert allocated == 0 and mapped["text"] == dataset["text"]
+    # the contrast the deep dive prints: in_memory=True copies the table into Arrow's pool
+    copied, allocated = open_arrow_file(arrow_file, in_memory=True)
+    assert type(copied.data).__name__ == "InMemoryTable" and copied["text"] == dataset["text"]
+    assert allocated >= copied.data.nbytes > 0
 
 
 def test_accelerate_puts_the_model_and_batch_on_the_chosen_device(device):
