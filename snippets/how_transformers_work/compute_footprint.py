@@ -56,11 +56,13 @@ def footprint(flops: float, peak_flops_per_s: float, utilisation: float, watts: 
 
 
 # What the papers themselves estimate for the real runs (cited, not measured), to set beside
-# ours. Patterson et al. start from GPT-3's real hardware (V100 GPUs) and 14.8 days of training;
+# ours. Patterson et al. (Table 4) start from GPT-3's real run: 10,000 V100 GPUs (125 TFLOP/s
+# at their peak, against an A100's 312) for 14.8 days, drawing 330 W each on average, PUE 1.1;
 # Touvron et al. use the assumptions above with their measured GPU-hours.
 PUBLISHED_FOOTPRINTS = {
-    "GPT-3 175B": dict(gpu_hours=None, mwh=1287, tco2eq=552,
-                       source="Patterson et al. 2021, arXiv:2104.10350"),
+    "GPT-3 175B": dict(gpu_hours=10_000 * 14.8 * 24, mwh=1287, tco2eq=552,
+                       peak_flops_per_s=125e12, watts=330, pue=1.1,
+                       source="Patterson et al. 2021, arXiv:2104.10350, Table 4"),
     "LLaMA-65B": dict(gpu_hours=1_022_362, mwh=449, tco2eq=173,
                       source="Touvron et al. 2023, arXiv:2302.13971, Table 15"),
 }
