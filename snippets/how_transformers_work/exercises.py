@@ -18,7 +18,8 @@ from transformers import GPT2Config, GPT2LMHeadModel
 GPT2_CONFIGS = {  # GPT-2 small (the default config), GPT-2 medium, and a tiny one
     "GPT-2 small": GPT2Config(),
     "GPT-2 medium": GPT2Config(n_layer=24, n_embd=1024, n_head=16),
-    "a tiny GPT-2": GPT2Config(n_layer=2, n_embd=64, n_head=4, vocab_size=1000, n_positions=128),
+    "a tiny GPT-2": GPT2Config(n_layer=2, n_embd=64, n_head=4, vocab_size=1000, n_positions=128,
+                               bos_token_id=0, eos_token_id=0),  # special ids inside 1000
 }
 
 
