@@ -45,7 +45,7 @@ def check_gpt2_parameters(my_gpt2_parameters) -> Verdict:
             (expected - 2 * d, "after the last layer comes one more LayerNorm"),
         ]
         hint = next((text for value, text in hints if got == value),
-                    "add the token and position embeddings, then L times a layer (attention: "
+                    "add the token and position embeddings, then n_layer times a layer (attention: "
                     "four d x d matrices with biases; MLP: d x 4d and 4d x d with biases; two "
                     "LayerNorms), then the final LayerNorm")
         return Verdict(False, f"for {name} you count {got:,} parameters, not {expected:,}. "
