@@ -48,9 +48,9 @@ def check_gpt2_parameters(my_gpt2_parameters) -> Verdict:
                     "add the token and position embeddings, then n_layer times a layer (attention: "
                     "four d x d matrices with biases; MLP: d x 4d and 4d x d with biases; two "
                     "LayerNorms), then the final LayerNorm")
-        return Verdict(False, f"for {name} you count {got:,} parameters, not {expected:,}. "
-                              f"Hint: {hint}.")
-    return Verdict(True, "your count equals numel() of GPT2LMHeadModel on every config checked "
+        too = "too few" if got < expected else "too many"  # never the number to reach
+        return Verdict(False, f"For {name} you count {got:,} parameters: {too}. Hint: {hint}.")
+    return Verdict(True, "Your count equals numel() of GPT2LMHeadModel on every config checked "
                          f"({', '.join(GPT2_CONFIGS)}).")
 
 
@@ -72,25 +72,32 @@ def check_causal_labels(my_causal_labels) -> Verdict:
     input_ids, attention_mask = causal_batch()
     expected = input_ids.masked_fill(attention_mask == 0, -100)
     got = my_causal_labels(input_ids.clone(), attention_mask.clone())
-    if not isinstance(got, torch.Tensor) or got.shape != input_ids.shape:
-        shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
-        return Verdict(False, f"the labels must have the shape of input_ids, "
-                              f"{tuple(input_ids.shape)}, not {shape}. Hint: do not shift "
-                              "them; the model compares position t with token t + 1 itself.")
+    if not isinstance(got, torch.Tensor):
+        return Verdict(False, f"Your labels are a {type(got).__name__}, not a tensor. Hint: "
+                              "work on input_ids.clone() with tensor operations, and return "
+                              "the tensor.")
+    if got.shape != input_ids.shape:
+        return Verdict(False, f"The labels must have the shape of input_ids, "
+                              f"{tuple(input_ids.shape)}, not {tuple(got.shape)}. Hint: do not "
+                              "shift them; the model compares position t with token t + 1 "
+                              "itself.")
+    if got.is_floating_point() or got.is_complex() or got.dtype == torch.bool:
+        return Verdict(False, f"Your labels are {got.dtype} numbers; labels are token ids, "
+                              "integers. Hint: start from input_ids.clone(), which keeps its "
+                              "integer dtype.")
     if torch.equal(got, expected):
-        return Verdict(True, "the labels are the text itself; the loss ignores the padding, "
+        return Verdict(True, "The labels are the text itself; the loss ignores the padding, "
                              "and learns the real end of turn of the first sequence.")
     if torch.equal(got, input_ids.masked_fill(input_ids == END_OF_TURN, -100)):
-        return Verdict(False, "the first sequence's last token is a real end of turn, not "
+        return Verdict(False, "The first sequence's last token is a real end of turn, not "
                               "padding, and your labels hide it. Hint: padding is where the "
                               "attention mask is 0, whatever the token.")
     if torch.equal(got[attention_mask == 0], torch.zeros_like(got[attention_mask == 0])):
         return Verdict(False, "0 is a token id. Hint: the loss ignores the label -100.")
     if torch.equal(got, input_ids):
-        return Verdict(False, "the padding still counts in the loss. Hint: set the labels "
-                              "where the attention mask is 0 to -100, the value the loss "
-                              "ignores.")
-    return Verdict(False, "some labels differ from the input ids where there is no padding. "
+        return Verdict(False, "The padding still counts in the loss. Hint: give the padding "
+                              "the label -100, the value the loss ignores.")
+    return Verdict(False, "Some labels differ from the input ids where there is no padding. "
                           "Hint: start from input_ids.clone() and change only the padding.")
 
 
@@ -102,9 +109,13 @@ GPU_HOURS_CASES = [  # (what, parameters, tokens, peak FLOP/s, utilisation)
 ]
 
 
+SMOLLM2_DAYS = ("SmolLM2-135M on 2T tokens", 64)  # the run of the question, on 64 A100s
+
+
 @checker
-def check_gpu_hours(my_gpu_hours) -> Verdict:
-    """Compare my_gpu_hours(n_params, n_tokens, peak_flops_per_s, utilisation) with 6ND."""
+def check_gpu_hours(my_gpu_hours, days_on_64_gpus) -> Verdict:
+    """Compare my_gpu_hours(n_params, n_tokens, peak_flops_per_s, utilisation) with 6ND, then
+    the days SmolLM2-135M's run takes on 64 GPUs."""
     for what, n_params, n_tokens, peak, utilisation in GPU_HOURS_CASES:
         expected = gpu_hours(training_flops(n_params, n_tokens), peak, utilisation)
         got = my_gpu_hours(n_params, n_tokens, peak, utilisation)
@@ -127,9 +138,29 @@ def check_gpu_hours(my_gpu_hours) -> Verdict:
         hint = next((text for value, text in hints if math.isclose(got, value, rel_tol=1e-6)),
                     "6 x parameters x tokens FLOPs, divided by peak x utilisation FLOPs per "
                     "second, gives seconds")
-        return Verdict(False, f"for {what} you get {got:,.4g} GPU-hours, not {expected:,.4g}. "
-                              f"Hint: {hint}.")
-    return Verdict(True, "6 N D / (peak x utilisation) / 3600 on every run checked.")
+        too = "too few" if got < expected else "too many"  # never the number to reach
+        return Verdict(False, f"For {what} you get {got:,.4g} GPU-hours: {too}. Hint: {hint}.")
+    what, n_gpus = SMOLLM2_DAYS
+    _, n_params, n_tokens, peak, utilisation = next(case for case in GPU_HOURS_CASES
+                                                    if case[0] == what)
+    hours = gpu_hours(training_flops(n_params, n_tokens), peak, utilisation)
+    expected = hours / n_gpus / 24
+    if not isinstance(days_on_64_gpus, (int, float)) or isinstance(days_on_64_gpus, bool):
+        return Verdict(False, "The GPU-hours are right; now set days_on_64_gpus to a number. "
+                              "Hint: the 64 GPUs share the GPU-hours, and a day has 24 hours.")
+    if math.isclose(days_on_64_gpus, expected, rel_tol=0.03):  # 2 digits are enough
+        return Verdict(True, "6 N D / (peak x utilisation) / 3600 on every run checked, and "
+                             f"{days_on_64_gpus:.2g} days on {n_gpus} GPUs.")
+    hints = [(hours, "those are GPU-hours: the 64 GPUs share them, and a day has 24 hours"),
+             (hours / n_gpus, "that is hours on each GPU: a day has 24 of them"),
+             (hours / 24, "that is days on one GPU: the 64 GPUs share the work")]
+    hint = next((text for value, text in hints if math.isclose(days_on_64_gpus, value,
+                                                               rel_tol=0.03)),
+                "call my_gpu_hours on SmolLM2-135M's run, then divide by the GPUs and by the "
+                "hours in a day")
+    too = "too few" if days_on_64_gpus < expected else "too many"
+    return Verdict(False, f"The GPU-hours are right; {days_on_64_gpus:,.4g} days is {too}. "
+                          f"Hint: {hint}.")
 # --8<-- [end:checkers]
 
 
@@ -184,6 +215,9 @@ def my_gpu_hours(n_params: float, n_tokens: float, peak_flops_per_s: float,
     flops = 6 * n_params * n_tokens
     # Your code here: how long does the GPU take to do them?
     return flops
+
+
+days_on_64_gpus = None  # Your answer: SmolLM2-135M, 2T tokens, 64 A100s at 40% of their peak
 # --8<-- [end:gpu_hours_exercise]
 
 
@@ -194,4 +228,8 @@ def my_gpu_hours(n_params: float, n_tokens: float, peak_flops_per_s: float,
     flops = 6 * n_params * n_tokens
     seconds = flops / (peak_flops_per_s * utilisation)  # at the speed it sustains
     return seconds / 3600
+
+
+hours = my_gpu_hours(135e6, 2e12, peak_flops_per_s=312e12, utilisation=0.40)
+days_on_64_gpus = hours / 64 / 24  # the GPUs share the work; a day has 24 hours
 # --8<-- [end:gpu_hours_solution]

@@ -42,7 +42,8 @@ def test_gpt2_solution_passes_and_counts_what_the_model_holds():
 
 def test_gpt2_starting_point_fails_with_the_recipe():
     verdict = check_gpt2_parameters(section("gpt2_exercise")["my_gpt2_parameters"])
-    assert not verdict.right and verdict.message.startswith("for GPT-2 small you count 38,597,376")
+    assert not verdict.right and verdict.message.startswith(
+        "For GPT-2 small you count 38,597,376 parameters: too few.")
     assert "add the token and position embeddings" in verdict.message
 
 
@@ -60,7 +61,8 @@ def test_gpt2_mistakes_get_their_hints():
     assert "two in every layer" in hint(lambda c: right(c) - c.n_layer * 4 * c.n_embd
                                         - 2 * c.n_embd)
     assert "one more LayerNorm" in hint(lambda c: right(c) - 2 * c.n_embd)
-    assert "124,439,808" in hint(lambda c: 0)  # the message names the number to reach
+    assert "124,439,808" not in hint(lambda c: 0)  # never the number to reach
+    assert "too many" in hint(lambda c: right(c) + c.vocab_size * c.n_embd)
     assert check_gpt2_parameters(lambda c: 1 / 0) == Verdict(
         False, "Your answer raised ZeroDivisionError: division by zero")
 
@@ -68,7 +70,8 @@ def test_gpt2_mistakes_get_their_hints():
 def test_causal_labels_solution_passes_and_the_starting_point_does_not():
     assert check_causal_labels(section("labels_solution")["my_causal_labels"]).right
     verdict = check_causal_labels(section("labels_exercise")["my_causal_labels"])
-    assert not verdict.right and "the padding still counts" in verdict.message
+    assert not verdict.right and "The padding still counts" in verdict.message
+    assert "attention mask" not in verdict.message  # the trap is left for the reader to meet
 
 
 def test_the_batch_holds_a_real_end_of_turn_and_padding_with_the_same_id():
@@ -96,18 +99,38 @@ def test_causal_labels_mistakes_get_their_hints():
     assert "change only the padding" in check_causal_labels(everything_ignored).message
 
 
-def test_gpu_hours_solution_passes_and_gives_smollm2s_hours():
-    solution = section("gpu_hours_solution")["my_gpu_hours"]
-    assert check_gpu_hours(solution).right
-    assert solution(135e6, 2e12, 312e12, 0.4) == pytest.approx(1.62e21 / 124.8e12 / 3600)
+def test_causal_labels_of_the_wrong_type_get_their_own_hints():
+    def as_list(input_ids, attention_mask):
+        return input_ids.masked_fill(attention_mask == 0, -100).tolist()
+
+    def as_floats(input_ids, attention_mask):  # torch.equal alone would accept these
+        return input_ids.masked_fill(attention_mask == 0, -100).float()
+
+    listed, floats = check_causal_labels(as_list), check_causal_labels(as_floats)
+    assert not listed.right and "a list, not a tensor" in listed.message
+    assert "do not shift" not in listed.message
+    assert not floats.right and "torch.float32 numbers" in floats.message
+    assert "integer dtype" in floats.message
+
+
+def test_gpu_hours_solution_passes_and_gives_smollm2s_hours_and_days():
+    solution = section("gpu_hours_solution")
+    verdict = check_gpu_hours(solution["my_gpu_hours"], solution["days_on_64_gpus"])
+    assert verdict.right and "2.3 days on 64 GPUs" in verdict.message
+    hours = solution["my_gpu_hours"](135e6, 2e12, 312e12, 0.4)
+    assert hours == pytest.approx(1.62e21 / 124.8e12 / 3600)
+    assert solution["days_on_64_gpus"] == pytest.approx(hours / 64 / 24)
+    assert check_gpu_hours(solution["my_gpu_hours"], 2.3).right  # rounded to 2 digits
 
 
 def test_gpu_hours_starting_point_and_mistakes_get_their_hints():
-    start = check_gpu_hours(section("gpu_hours_exercise")["my_gpu_hours"])
-    assert not start.right and "these are FLOPs" in start.message
+    start = section("gpu_hours_exercise")
+    verdict = check_gpu_hours(start["my_gpu_hours"], start["days_on_64_gpus"])
+    assert not verdict.right and "these are FLOPs" in verdict.message
+    assert "too many" in verdict.message and "3,606" not in verdict.message  # not the target
 
     def hint(mistake):
-        verdict = check_gpu_hours(mistake)
+        verdict = check_gpu_hours(mistake, 2.3)
         assert not verdict.right
         return verdict.message
 
@@ -117,3 +140,20 @@ def test_gpu_hours_starting_point_and_mistakes_get_their_hints():
         lambda n, d, peak, u: 6 * n * d / peak * u / 3600)
     assert "2 in the forward pass" in hint(lambda n, d, peak, u: 2 * n * d / (peak * u) / 3600)
     assert "gives seconds" in hint(lambda n, d, peak, u: 1.0)
+
+
+def test_the_days_are_checked_with_their_own_hints():
+    right = section("gpu_hours_solution")["my_gpu_hours"]
+    hours = right(135e6, 2e12, 312e12, 0.4)
+
+    def hint(days):
+        verdict = check_gpu_hours(right, days)
+        assert not verdict.right and verdict.message.startswith("The GPU-hours are right")
+        assert "2.3" not in verdict.message  # the days to reach are never printed
+        return verdict.message
+
+    assert "set days_on_64_gpus to a number" in hint(None)
+    assert "those are GPU-hours" in hint(hours)
+    assert "a day has 24 of them" in hint(hours / 64)
+    assert "the 64 GPUs share the work" in hint(hours / 24)
+    assert "divide by the GPUs and by the hours in a day" in hint(1000.0)
