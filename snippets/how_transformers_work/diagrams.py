@@ -78,7 +78,7 @@ def draw_encoder_decoder(source_tokens: list[str], target_tokens: list[str], nex
     _box(ax, dec_x, 6.65, "linear + softmax: a probability\nper vocabulary entry", TOKEN,
          gid="output_layer", height=0.95)
     _tokens(ax, dec_x, 7.85, [next_token], gid="next_token")
-    ax.text(dec_x, -0.75, "target so far (shifted right)", ha="center", fontsize=11,
+    ax.text(dec_x, -0.75, f"target so far, from {target_tokens[0]}", ha="center", fontsize=11,
             color="#333333", gid="caption")
     ax.text(enc_x, -0.75, "source sentence", ha="center", fontsize=11, color="#333333",
             gid="caption")

@@ -28,6 +28,7 @@ def test_the_encoder_reads_the_source_and_the_decoder_the_target_then_predicts()
     assert texts(ax, "source") == ["I", "love", "you"]
     assert texts(ax, "target") == ["<start>", "Je", "t'"]
     assert texts(ax, "next_token") == ["aime"]
+    assert texts(ax, "caption")[:2] == ["target so far, from <start>", "source sentence"]
     assert texts(ax, "layers") == ["× 6", "× 6"]
     # the encoder's attention sees everything, the decoder's only its past, cross-attention
     # every source position; one colour for attention, another for cross-attention
