@@ -34,7 +34,7 @@ PUBLISHED_RUNS = [
 ASSUMPTIONS = dict(
     peak_flops_per_s=312e12,  # NVIDIA A100, dense bf16 (A100 datasheet)
     utilisation=0.40,  # our assumption
-    watts=400,  # per GPU, as in Touvron et al.
+    watts=400,  # per GPU (the A100's rated power), as in Touvron et al.
     pue=1.1,  # data-centre overhead, as in Touvron et al.
     kg_co2_per_kwh=0.385,  # US average grid intensity, as in Touvron et al.
 )
@@ -56,11 +56,16 @@ def footprint(flops: float, peak_flops_per_s: float, utilisation: float, watts: 
 
 
 # What the papers themselves estimate for the real runs (cited, not measured), to set beside
-# ours. Patterson et al. start from GPT-3's real hardware (V100 GPUs) and 14.8 days of training;
+# ours. Patterson et al. (Table 4) start from GPT-3's real run: 10,000 V100 GPUs (125 TFLOP/s
+# at their peak, against an A100's 312) for 14.8 days, drawing 330 W each on average, PUE 1.1;
 # Touvron et al. use the assumptions above with their measured GPU-hours.
 PUBLISHED_FOOTPRINTS = {
-    "GPT-3 175B": dict(gpu_hours=None, mwh=1287, tco2eq=552,
-                       source="Patterson et al. 2021, arXiv:2104.10350"),
+    # OpenAI measured 24.6 TFLOP/s per V100; Patterson et al. turn 3.14e23 FLOPs at that speed
+    # into 14.8 days on an assumed 10,000 GPUs. 330 W is the measured system power per GPU,
+    # its share of the host included (a V100 alone is rated 300 W); 0.429 kg CO2eq per kWh.
+    "GPT-3 175B": dict(gpu_hours=10_000 * 14.8 * 24, mwh=1287, tco2eq=552,
+                       peak_flops_per_s=125e12, watts=330, pue=1.1,
+                       source="Patterson et al. 2021, arXiv:2104.10350, Table 4"),
     "LLaMA-65B": dict(gpu_hours=1_022_362, mwh=449, tco2eq=173,
                       source="Touvron et al. 2023, arXiv:2302.13971, Table 15"),
 }

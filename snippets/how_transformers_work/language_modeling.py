@@ -1,13 +1,15 @@
 """The two pre-training objectives: causal (next token) and masked language modelling."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # --8<-- [start:next_token]
+# Needs: checks.py:require
 import torch
 
 
 def next_token_candidates(model, tokenizer, text: str, k: int = 5) -> list[tuple[str, float]]:
     """The k most likely next tokens after `text`, with their probabilities."""
-    if k < 1:
-        raise ValueError(f"k must be at least 1, got {k}")
+    require(k >= 1, f"k must be at least 1, got {k}")
     input_ids = tokenizer(text, return_tensors="pt").input_ids.to(model.device)
     with torch.no_grad():
         next_token_logits = model(input_ids).logits[0, -1]  # (vocab_size,)
@@ -67,13 +69,13 @@ def what_masking_did(tokenizer, original_ids: torch.Tensor, batch) -> list[dict]
 
 
 # --8<-- [start:masked_lm_loss]
+# Needs: checks.py:require
 import torch
 
 
 def masked_lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy over the masked positions only (labels != -100)."""
     masked = labels != -100  # (batch_size, num_tokens)
-    if not masked.any():
-        raise ValueError("labels has no masked position (all -100): there is nothing to predict")
+    require(masked.any(), "labels has no masked position (all -100): there is nothing to predict")
     return torch.nn.functional.cross_entropy(logits[masked].float(), labels[masked])
 # --8<-- [end:masked_lm_loss]

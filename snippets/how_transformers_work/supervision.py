@@ -1,5 +1,7 @@
 """Where labels come from: the text itself (pre-training) or a person (fine-tuning)."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # --8<-- [start:self_supervised]
 from transformers import DataCollatorForLanguageModeling
 
@@ -14,14 +16,14 @@ def causal_lm_batch(tokenizer, sentences: list[str]):
 
 
 # --8<-- [start:supervised]
+# Needs: checks.py:require
 import torch
 
 
 def supervised_batch(tokenizer, examples: list[tuple[str, str]], label_names: list[str]):
     """A padded batch of (text, label) pairs whose labels a person wrote, as class indices."""
     unknown = {label for _, label in examples} - set(label_names)
-    if unknown:
-        raise ValueError(f"labels {sorted(unknown)} are not among label_names {label_names}")
+    require(not unknown, f"labels {sorted(unknown)} are not among label_names {label_names}")
     texts = [text for text, _ in examples]
     batch = tokenizer(texts, padding=True, return_tensors="pt")
     batch["labels"] = torch.tensor([label_names.index(label) for _, label in examples])

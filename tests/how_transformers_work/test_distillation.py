@@ -6,34 +6,45 @@ from transformers import BertConfig, BertModel, DistilBertConfig, DistilBertMode
 
 from snippets.how_transformers_work.distillation import (
     DISTILBERT_PUBLISHED,
-    forward_seconds,
+    distilbert_claims,
+    fastest_in_turn,
     full_size_teacher_and_student,
 )
 from snippets.how_transformers_work.model_size import numel
 
 
 class Sleeper(torch.nn.Module):
-    """A model whose forward passes sleep for the given seconds, in turn."""
+    """A model whose forward passes sleep for the given seconds, in turn, and log its name."""
 
-    def __init__(self, seconds=(0.02,)):
+    def __init__(self, seconds=(0.02,), name="", log=None):
         super().__init__()
-        self.seconds = list(seconds)
+        self.seconds, self.name, self.log = list(seconds), name, log if log is not None else []
         self.calls = 0
 
     def forward(self, x):
         time.sleep(self.seconds[self.calls % len(self.seconds)])
         self.calls += 1
+        self.log.append(self.name)
         return x
 
 
-def test_forward_seconds_times_one_forward_pass():
-    assert 0.02 <= forward_seconds(Sleeper(), torch.zeros(1), repeats=2) < 0.2
+def test_fastest_in_turn_keeps_each_models_fastest_pass():
     # a slow warm-up, then passes of 0.15, 0.03 and 0.09 s: the fastest timed pass is kept
     uneven = Sleeper([0.3, 0.15, 0.03, 0.09])
-    assert 0.03 <= forward_seconds(uneven, torch.zeros(1), repeats=3) < 0.09
-    assert uneven.calls == 4
-    with pytest.raises(ValueError, match="repeats must be at least 1, got 0"):
-        forward_seconds(Sleeper(), torch.zeros(1), repeats=0)
+    seconds = fastest_in_turn({"uneven": uneven, "steady": Sleeper([0.02])}, torch.zeros(1),
+                              rounds=3)
+    assert 0.03 <= seconds["uneven"] < 0.09 and 0.02 <= seconds["steady"] < 0.03 + 0.05
+    assert uneven.calls == 4  # one warm-up and three timed passes
+    with pytest.raises(ValueError, match="rounds must be at least 1, got 0"):
+        fastest_in_turn({"a": Sleeper()}, torch.zeros(1), rounds=0)
+
+
+def test_fastest_in_turn_alternates_the_models():
+    log = []
+    models = {"teacher": Sleeper([0.001], "teacher", log),
+              "student": Sleeper([0.001], "student", log)}
+    fastest_in_turn(models, torch.zeros(1), rounds=4)
+    assert log == ["teacher", "student"] * 5  # warm-ups, then one pass of each per round
 
 
 def test_the_published_40_percent_fewer_parameters_match_the_two_configs():
@@ -59,3 +70,13 @@ def test_full_size_teacher_and_student_have_12_and_6_layers():
     assert len(teacher.encoder.layer) == 12 and len(student.transformer.layer) == 6
     assert numel(teacher) == 109_482_240 and numel(student) == 66_362_880
     assert not teacher.training and not student.training
+
+
+def test_distilbert_claims_set_each_claim_beside_what_it_rests_on():
+    claims = distilbert_claims(109_482_240, 66_362_880)
+    assert [row["claim"] for row in claims] == ["fewer parameters", "faster",
+                                                "language understanding kept"]
+    assert [row["paper"] for row in claims][:2] == ["40%", "60%"]
+    assert "39% fewer, as we count" in claims[0]["what it rests on"]
+    assert "BERT 668 s, DistilBERT 410 s, 1.63 times as fast" in claims[1]["what it rests on"]
+    assert "not measured here" in claims[2]["what it rests on"]
