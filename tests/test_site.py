@@ -106,7 +106,7 @@ DEEP_DIVES = [p.stem for p in LESSONS if "-deep-dive-" in p.stem]
 NOT_YET_ON_THE_TEMPLATE = {  # the issues that convert them: 01-03; 04, 06, 07; 05, 09
     "01-introduction", "02-nlp-and-llms", "03-what-transformers-can-do",
     "04-how-transformers-work", "05-transfer-learning", "06-solving-tasks",
-    "07-transformer-architectures", "09-bias-and-limitations",
+    "09-bias-and-limitations",
 }
 COURSE = "https://huggingface.co/learn/llm-course/chapter1/"
 MAX_WORDS, MAX_CODE_LINES = 2000, 150
@@ -424,8 +424,8 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "ctc": "06-solving-tasks",
     "byte pair": "06-solving-tasks",
     "wordpiece": "06-solving-tasks",
-    "lsh": "07-transformer-architectures",
-    "axial": "07-transformer-architectures",
+    "lsh": "07-deep-dive-efficient-attention",
+    "axial": "07-deep-dive-efficient-attention",
     "nucleus": "08-inference-with-llms",
     "temperature": "08-inference-with-llms",
     "kv cache": "08-inference-with-llms",
