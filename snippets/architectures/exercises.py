@@ -35,6 +35,10 @@ def check_masks_for_tasks(my_masks) -> Verdict:
                                   f"{sorted(MASKS)}.")
         if answer == expected:
             continue
+        if answer - {"cross"} == expected:  # right but for an extra cross-attention
+            return Verdict(False, f"{task!r} is not right yet. Hint: cross-attention reads an "
+                                  "encoder's output from a decoder; does the suggested "
+                                  "architecture have both parts?")
         if expected == ENCODER:
             return Verdict(False, f"{task!r} is not right yet. Hint: the task labels a sentence "
                                   "or its words once it has read all of it, and it writes no "
@@ -97,10 +101,12 @@ def check_changed_outputs(my_changed_outputs) -> Verdict:
                                       f"{position} sees (row {position}). Hint: a row is a "
                                       "query, a column a key; which queries see this key?")
             return Verdict(False, f"With the {name} mask and the token at {position} changed, "
-                                  f"it returned {answer.int().tolist()}, but one layer changes "
-                                  f"{measured.int().tolist()}.")
-    return Verdict(True, "Output i changes when query i may attend to the changed token: the "
-                         "column of the mask, as measured on one attention layer.")
+                                  f"it returned {answer.int().tolist()}. Hint: for each query "
+                                  f"i, may it attend to key {position}? Read that in the mask.")
+    return Verdict(True, "Output i changes when query i may attend to the changed token (the "
+                         "diagonal is True in every mask here, so the changed token's own "
+                         "output is among them): the column of the mask, as measured on one "
+                         "attention layer.")
 
 
 @checker
@@ -133,8 +139,14 @@ def check_shift_right(my_shift_right) -> Verdict:
         if torch.equal(answer[:, 1:], labels[:, :-1]):
             return Verdict(False, f"With start_id={start_id}, position 0 holds "
                                   f"{answer[:, 0].tolist()}. Hint: put start_id there.")
+        if (answer[:, 0] == start_id).all() and torch.equal(answer[:, 1:], labels[:, 1:]):
+            return Verdict(False, "It writes start_id over the first label. Hint: move every "
+                                  "label one place right, so that none is overwritten; only "
+                                  "the last one drops off.")
         return Verdict(False, f"For labels {labels.tolist()} and start_id={start_id} it "
-                              f"returned {answer.tolist()}.")
+                              f"returned {answer.tolist()}. Hint: in each row, position t "
+                              "reads the label at t - 1 (shift along the tokens, the last "
+                              "dimension), and start_id fills position 0.")
     return Verdict(True, "The start token, then the labels but their last: what BART's "
                          "shift_tokens_right builds from the labels.")
 # --8<-- [end:checkers]

@@ -95,6 +95,9 @@ def with_answer(task, answer):
     (with_answer("story writing", {"bidirectional", "causal", "cross"}),
      "one stack of layers"),
     (with_answer("chat assistant", {"bidirectional"}), "tokens written after it"),
+    (with_answer("story writing", {"causal", "cross"}), "does the suggested architecture have "
+     "both parts?"),
+    (with_answer("sentiment classification", {"bidirectional", "cross"}), "have both parts?"),
     (with_answer("translation", {"causal"}), "has two parts"),
     (with_answer("translation", {"bidirectional", "causal"}), "how the decoder reads the encoder"),
     (with_answer("summarization", {"cross"}), "name the masks of the encoder's"),
@@ -136,7 +139,10 @@ def test_the_checker_measures_the_changes_on_a_real_layer():
     (lambda mask, position: mask[position], "(row 2)"),
     (lambda mask, position: mask[:, position].tolist(), "It returned a list"),
     (lambda mask, position: mask, "It returned shape (6, 6)"),
-    (lambda mask, position: torch.arange(6) == position, "it returned [0, 0, 1, 0, 0, 0]"),
+    (lambda mask, position: torch.arange(6) == position,
+     "it returned [0, 0, 1, 0, 0, 0]. Hint: for each query i, may it attend to key 2?"),
+    (lambda mask, position: ~mask[:, position], "Read that in the mask."),
+    (lambda mask, position: torch.arange(6) > position, "Read that in the mask."),
     (lambda mask, position: torch.arange(6) >= position,  # right for causal masks only
      "With the bidirectional mask and the token at 2 changed"),
 ])
@@ -173,6 +179,11 @@ def test_the_shift_right_solution_is_what_bart_reads_in_training():
      "It returned shape (5,)"),
     (lambda labels, start_id: labels.tolist(), "It returned a list"),
     (lambda labels, start_id: labels * 0, "it returned [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]"),
+    (lambda labels, start_id: torch.cat([torch.full_like(labels[:, :1], start_id),
+                                         labels[:, 1:]], 1),
+     "It writes start_id over the first label. Hint: move every label one place right"),
+    (lambda labels, start_id: torch.cat([torch.full_like(labels[:1], start_id), labels[:-1]], 0),
+     "Hint: in each row, position t reads the label at t - 1"),
 ])
 def test_a_wrong_shift_gets_its_hint(wrong, hint):
     verdict = check_shift_right(wrong)
