@@ -18,8 +18,8 @@ SMALL_CONFIGS = {
                  bos_token_id=0, eos_token_id=0),
     "bart": dict(vocab_size=49152, d_model=64, encoder_layers=2, decoder_layers=2,
                  encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=128,
-                 decoder_ffn_dim=128, max_position_embeddings=512, pad_token_id=2,
-                 bos_token_id=1, eos_token_id=2, decoder_start_token_id=2),
+                 decoder_ffn_dim=128, max_position_embeddings=512, bos_token_id=0,
+                 pad_token_id=1, eos_token_id=2, decoder_start_token_id=2),  # as real BART's
     "t5": dict(vocab_size=49152, d_model=64, d_kv=16, d_ff=128, num_layers=2,
                num_decoder_layers=2, num_heads=4, pad_token_id=2, eos_token_id=2,
                decoder_start_token_id=2),

@@ -118,3 +118,16 @@ def test_the_real_counterpart_loads_a_local_checkpoint_of_the_same_architecture(
     assert model.config.hidden_size == 384 and not model.training
     with pytest.raises(ValueError, match="is not a gpt2 checkpoint"):
         real_model(GPT2LMHeadModel, minilm_checkpoint())
+
+
+def test_barts_start_token_is_not_its_padding_token():
+    """As in facebook/bart-large (bos 0, pad 1, eos 2, decoder start 2): the decoder's first
+    input, the start token, has an embedding of its own, not the all-zero padding row."""
+    config = SMALL_CONFIGS["bart"]
+    assert (config["bos_token_id"], config["pad_token_id"], config["eos_token_id"],
+            config["decoder_start_token_id"]) == (0, 1, 2, 2)
+    model = random_model(BartForConditionalGeneration)
+    embedding = model.get_decoder().embed_tokens
+    assert embedding.padding_idx == 1
+    assert not torch.equal(embedding.weight[2], torch.zeros_like(embedding.weight[2]))
+    assert torch.equal(embedding.weight[1], torch.zeros_like(embedding.weight[1]))

@@ -107,7 +107,6 @@ NOT_YET_ON_THE_TEMPLATE = {  # the issues that convert them: 01-03; 04, 06, 07; 
     "02-nlp-and-llms",
     "05-transfer-learning",
     "06-solving-tasks",
-    "07-transformer-architectures",
     "09-bias-and-limitations",
 }
 COURSE = "https://huggingface.co/learn/llm-course/chapter1/"
@@ -426,8 +425,8 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "ctc": "06-solving-tasks",
     "byte pair": "06-solving-tasks",
     "wordpiece": "06-solving-tasks",
-    "lsh": "07-transformer-architectures",
-    "axial": "07-transformer-architectures",
+    "lsh": "07-deep-dive-efficient-attention",
+    "axial": "07-deep-dive-efficient-attention",
     "nucleus": "08-inference-with-llms",
     "temperature": "08-inference-with-llms",
     "kv cache": "08-inference-with-llms",

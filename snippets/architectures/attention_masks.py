@@ -1,5 +1,8 @@
 """The three kinds of Transformer through their attention masks: who may attend to whom."""
 
+# A lesson shows require() by its own section (snippets/checks.py), included before ours.
+from snippets.checks import require
+
 # --8<-- [start:masks]
 import torch
 
@@ -32,20 +35,21 @@ def cross_attention_mask(num_target: int, num_source: int) -> torch.Tensor:
 
 
 # --8<-- [start:changed_positions]
+# Needs: checks.py:require
 import torch
 
 
 def changed_positions(before: torch.Tensor, after: torch.Tensor, atol: float = 1e-4) -> list[bool]:
     """For each position of one sequence, (1, num_tokens, ...), whether its output changed."""
-    if before.shape != after.shape:
-        raise ValueError(f"outputs of shapes {tuple(before.shape)} and {tuple(after.shape)} "
-                         "cannot be compared position by position")
+    require(before.shape == after.shape, f"outputs of shapes {tuple(before.shape)} and "
+            f"{tuple(after.shape)} cannot be compared position by position")
     difference = (before - after).abs().flatten(start_dim=2).amax(dim=-1)[0]  # (num_tokens,)
     return (difference > atol).tolist()
 # --8<-- [end:changed_positions]
 
 
 # --8<-- [start:plot_matrix]
+# Needs: checks.py:require
 import matplotlib.pyplot as plt
 import torch
 
@@ -53,9 +57,9 @@ import torch
 def plot_matrix(values: torch.Tensor, row_labels: list[str], col_labels: list[str], ax=None,
                 title: str = "", annotate: bool = True, cmap: str = "Blues"):
     """Draw a (num_queries, num_keys) mask or weight matrix with its tokens."""
-    if values.shape != (len(row_labels), len(col_labels)):
-        raise ValueError(f"values has shape {tuple(values.shape)}: it must be "
-                         f"({len(row_labels)}, {len(col_labels)}), one row and column per label")
+    require(values.shape == (len(row_labels), len(col_labels)),
+            f"values has shape {tuple(values.shape)}: it must be "
+            f"({len(row_labels)}, {len(col_labels)}), one row and column per label")
     ax = ax or plt.gca()
     array = values.detach().float().cpu().numpy()
     ax.imshow(array, cmap=cmap, vmin=0, vmax=1)

@@ -1,6 +1,10 @@
 """Axial positional encodings (Reformer): two small tables instead of one long one."""
 
+# A lesson shows require() by its own section (snippets/checks.py), included before ours.
+from snippets.checks import require
+
 # --8<-- [start:axial_loop]
+# Needs: checks.py:require
 import torch
 
 
@@ -18,9 +22,8 @@ def axial_encodings_loop(E_1: torch.Tensor, E_2: torch.Tensor, seq_len: int) -> 
 def check_axial(E_1: torch.Tensor, E_2: torch.Tensor, seq_len: int) -> None:
     """Raise ValueError unless the two axes multiply to seq_len."""
     n_1, n_2 = E_1.shape[0], E_2.shape[0]
-    if n_1 * n_2 != seq_len:
-        raise ValueError(f"seq_len={seq_len} must equal the product of the axial factors "
-                         f"{n_1} x {n_2} = {n_1 * n_2}")
+    require(n_1 * n_2 == seq_len, f"seq_len={seq_len} must equal the product of the axial "
+            f"factors {n_1} x {n_2} = {n_1 * n_2}")
 # --8<-- [end:axial_loop]
 
 

@@ -1,6 +1,8 @@
 """The notes' table of what modern LLMs can do, each capability tried on SmolLM2."""
 
-from snippets.inference.decoding import chat_input_ids  # shown in lessons by its own section
+# A lesson shows these by their own sections, included before ours.
+from snippets.checks import require
+from snippets.inference.decoding import chat_input_ids
 
 # --8<-- [start:capabilities]
 # The notes' capability table, with one short prompt for each (answers bounded, greedy).
@@ -34,14 +36,13 @@ CAPABILITIES = [
 
 
 # --8<-- [start:ask]
-# Needs: inference/decoding.py:chat_prompt
+# Needs: checks.py:require, inference/decoding.py:chat_prompt
 import torch
 
 
 def ask(model, tokenizer, prompt: str, max_new_tokens: int) -> str:
     """SmolLM2's greedy answer to one chat message, at most `max_new_tokens` tokens."""
-    if max_new_tokens < 1:
-        raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
+    require(max_new_tokens >= 1, f"max_new_tokens must be at least 1, got {max_new_tokens}")
     input_ids = chat_input_ids(tokenizer, prompt, device=model.device)
     with torch.no_grad():
         output = model.generate(input_ids, max_new_tokens=max_new_tokens, do_sample=False)

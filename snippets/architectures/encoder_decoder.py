@@ -80,3 +80,19 @@ def capture_cross_attention(model, layer: int, **inputs) -> dict[str, torch.Tens
         handle.remove()
     return captured
 # --8<-- [end:capture]
+
+
+# --8<-- [start:decoder_logits]
+import torch
+
+
+def decoder_logits(model, encoder_states: torch.Tensor, decoder_input_ids: torch.Tensor,
+                   source_mask: torch.Tensor | None = None) -> torch.Tensor:
+    """The decoder's logits, (1, num_target, vocab_size), given the encoder's output itself.
+
+    `source_mask` (1 where a source position may be seen, 0 where it is hidden, as padding
+    is) is the mask that cross-attention applies; None shows it every position."""
+    with torch.no_grad():
+        return model(encoder_outputs=(encoder_states,), attention_mask=source_mask,
+                     decoder_input_ids=decoder_input_ids).logits
+# --8<-- [end:decoder_logits]

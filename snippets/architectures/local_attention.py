@@ -1,41 +1,41 @@
 """Local (sliding-window) attention: each token attends only to its neighbours."""
 
+# A lesson shows require() by its own section (snippets/checks.py), included before ours.
+from snippets.checks import require
+
 # --8<-- [start:band_mask]
+# Needs: checks.py:require
 import torch
 
 
-def band_mask(num_tokens: int, window: int, causal: bool = False) -> torch.Tensor:
-    """True where query i may attend key j: |i - j| < window (or 0 <= i - j < window)."""
-    check_window(window)
+def band_mask(num_tokens: int, radius: int, causal: bool = False) -> torch.Tensor:
+    """True where query i may attend key j: |i - j| <= radius (or 0 <= i - j <= radius).
+
+    Two-sided, a query sees 2 * radius + 1 keys; causal, radius + 1 (itself included)."""
+    require(radius >= 0, f"radius must be at least 0 (a token sees itself), got {radius}")
     i = torch.arange(num_tokens)[:, None]  # query positions, as a column
     j = torch.arange(num_tokens)[None, :]  # key positions, as a row
     distance = i - j
     if causal:  # a sliding window over the past, as in Mistral 7B
-        return (distance >= 0) & (distance < window)
-    return distance.abs() < window  # the same number of neighbours on each side
-
-
-def check_window(window: int) -> None:
-    """Raise ValueError unless the window holds at least one token."""
-    if window < 1:
-        raise ValueError(f"window must be at least 1 (a token sees itself), got {window}")
+        return (distance >= 0) & (distance <= radius)
+    return distance.abs() <= radius  # radius neighbours on each side
 # --8<-- [end:band_mask]
 
 
 # --8<-- [start:local_attention_loop]
-# Needs: architectures/local_attention.py:band_mask
+# Needs: checks.py:require
 import torch
 
 
 def local_attention_loop(queries: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
-                         window: int, causal: bool = False) -> torch.Tensor:
+                         radius: int, causal: bool = False) -> torch.Tensor:
     """Sliding-window attention, one query at a time: only the keys in its window are scored."""
-    check_window(window)
+    require(radius >= 0, f"radius must be at least 0 (a token sees itself), got {radius}")
     num_tokens, d_k = queries.shape[-2], queries.shape[-1]
     context = torch.empty_like(queries)
     for i in range(num_tokens):
-        start = max(0, i - window + 1)
-        stop = i + 1 if causal else min(num_tokens, i + window)
+        start = max(0, i - radius)
+        stop = i + 1 if causal else min(num_tokens, i + radius + 1)
         scores = queries[..., i:i + 1, :] @ keys[..., start:stop, :].transpose(-2, -1)
         weights = torch.softmax(scores / d_k**0.5, dim=-1)  # (..., 1, stop - start)
         context[..., i:i + 1, :] = weights @ values[..., start:stop, :]
@@ -44,17 +44,17 @@ def local_attention_loop(queries: torch.Tensor, keys: torch.Tensor, values: torc
 
 
 # --8<-- [start:local_attention]
-# Needs: architectures/local_attention.py:band_mask
+# Needs: checks.py:require
 import torch
 import torch.nn.functional as F
 
 
 def local_attention(queries: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
-                    window: int, causal: bool = False) -> torch.Tensor:
+                    radius: int, causal: bool = False) -> torch.Tensor:
     """Sliding-window attention for all queries at once, storing (num_tokens, width) scores."""
-    check_window(window)
+    require(radius >= 0, f"radius must be at least 0 (a token sees itself), got {radius}")
     num_tokens, d_k = queries.shape[-2], queries.shape[-1]
-    left, right = window - 1, 0 if causal else window - 1
+    left, right = radius, 0 if causal else radius
     width = left + 1 + right  # keys per query
     # 1. pad the sequence, then cut one window of keys (and values) per query
     padded_keys = F.pad(keys, (0, 0, left, right))  # (..., num_tokens + left + right, d_k)

@@ -1,6 +1,10 @@
 """LSH attention (Reformer): hash similar vectors into the same bucket, attend within it."""
 
+# A lesson shows require() by its own section (snippets/checks.py), included before ours.
+from snippets.checks import require
+
 # --8<-- [start:lsh_buckets]
+# Needs: checks.py:require
 import torch
 
 
@@ -9,8 +13,8 @@ def lsh_buckets(x: torch.Tensor, num_buckets: int, seed: int = 0) -> torch.Tenso
 
     Project onto num_buckets / 2 random directions; the bucket is the largest of the
     projections and their negatives. Vectors pointing the same way likely share a bucket."""
-    if num_buckets < 2 or num_buckets % 2:
-        raise ValueError(f"num_buckets must be an even number of at least 2, got {num_buckets}")
+    require(num_buckets >= 2 and num_buckets % 2 == 0,
+            f"num_buckets must be an even number of at least 2, got {num_buckets}")
     generator = torch.Generator().manual_seed(seed)
     R = torch.randn(x.shape[-1], num_buckets // 2, generator=generator).to(x.device, x.dtype)
     rotated = x @ R  # (..., num_tokens, num_buckets / 2)

@@ -1,9 +1,11 @@
 import torch
 from transformers import BartForConditionalGeneration
 
+from snippets.architectures.attention_masks import changed_positions
 from snippets.architectures.encoder_decoder import (
     capture_cross_attention,
     cross_attention,
+    decoder_logits,
     encoder_decoder_steps,
 )
 from snippets.random_models import random_model
@@ -93,3 +95,45 @@ def test_the_hook_is_removed_after_capturing(device):
     capture_cross_attention(model, 0, input_ids=torch.tensor([[5, 6]], device=device),
                             decoder_input_ids=torch.tensor([[2]], device=device))
     assert not model.get_decoder().layers[0].encoder_attn._forward_hooks
+
+
+def test_the_decoder_given_the_encoders_output_computes_what_the_whole_model_does(device):
+    model = small_bart(device)
+    source = torch.tensor([[5, 6, 7, 8]], device=device)
+    target = torch.tensor([[2, 10, 11, 12, 13]], device=device)
+    with torch.no_grad():
+        encoder_states = model.get_encoder()(input_ids=source).last_hidden_state
+        whole = model(input_ids=source, decoder_input_ids=target).logits
+    torch.testing.assert_close(decoder_logits(model, encoder_states, target), whole)
+    padded = torch.tensor([[1, 1, 1, 0]], device=device)
+    with torch.no_grad():
+        masked = model(input_ids=source, attention_mask=padded, decoder_input_ids=target).logits
+    # the whole model's mask also hides the position from the encoder: compare the decoder
+    # alone with the encoder's masked output
+    with torch.no_grad():
+        masked_states = model.get_encoder()(input_ids=source,
+                                            attention_mask=padded).last_hidden_state
+    torch.testing.assert_close(decoder_logits(model, masked_states, target, padded), masked)
+
+
+def test_one_source_position_of_the_encoders_output_reaches_every_target_unless_hidden(device):
+    model = small_bart(device)
+    source = torch.tensor([[5, 6, 7, 8]], device=device)
+    target = torch.tensor([[2, 10, 11, 12, 13]], device=device)
+    with torch.no_grad():
+        encoder_states = model.get_encoder()(input_ids=source).last_hidden_state
+    base = decoder_logits(model, encoder_states, target)
+    hide_last = torch.tensor([[1, 1, 1, 0]], device=device)
+    base_hidden = decoder_logits(model, encoder_states, target, hide_last)
+    for position in range(4):
+        nudged = encoder_states.clone()
+        nudged[0, position] += 1.0  # one position's vector, the others exactly as they were
+        assert changed_positions(base, decoder_logits(model, nudged, target)) == [True] * 5
+        hidden = changed_positions(base_hidden, decoder_logits(model, nudged, target, hide_last))
+        assert hidden == [position != 3] * 5  # a hidden position reaches no target
+    # a change of one source token, by contrast, changes every encoder output
+    other = source.clone()
+    other[0, 0] += 100
+    with torch.no_grad():
+        other_states = model.get_encoder()(input_ids=other).last_hidden_state
+    assert changed_positions(encoder_states, other_states) == [True] * 4
