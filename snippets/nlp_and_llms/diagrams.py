@@ -73,6 +73,8 @@ def text_to_similarity_diagram(sentences: list[str], tokens: list[list[str]],
                      (x_cosine, "one number\nfor the pair")]:
         ax.text(x, ROW + 0.25, label, ha="left", va="bottom", fontsize=11, color="#333333",
                 gid="heading")
+    ax.text(x_vectors, top + ROW * 1.1, "cell colour: blue below 0, white near 0, red above 0",
+            ha="left", va="center", fontsize=10, color="#333333", gid="legend")
     ax.set_xlim(-0.1, x_cosine + 1.6)
     ax.set_ylim(top + ROW, ROW + 1.3)
     ax.axis("off")

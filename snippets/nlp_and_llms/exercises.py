@@ -20,10 +20,10 @@ def check_few_shot_messages(my_few_shot_messages) -> Verdict:
         text = "The band played until midnight."
         expected = icl_messages(INSTRUCTION, shots, text)
         got = my_few_shot_messages(INSTRUCTION, shots, text)
-        case = f"with {len(shots)} example{'' if len(shots) == 1 else 's'}"
+        case = f"With {len(shots)} example{'' if len(shots) == 1 else 's'}"
         if not isinstance(got, list) or not all(
                 isinstance(m, dict) and set(m) == {"role", "content"} for m in got):
-            return Verdict(False, "return a list of messages, each a dict "
+            return Verdict(False, "Return a list of messages, each a dict "
                                   "{'role': ..., 'content': ...}.")
         if got == expected:
             continue
@@ -35,11 +35,20 @@ def check_few_shot_messages(my_few_shot_messages) -> Verdict:
             return Verdict(False, f"{case}, your chat does not end with the text to classify. "
                                   "Hint: the last message is the text, with the role 'user', "
                                   "and no answer after it: the model writes that.")
-        return Verdict(False, f"{case}, your examples are {len(got) - 2} messages, not "
-                              f"{len(expected) - 2}, or not in order. Hint: each example is "
-                              "two turns: its text as 'user', then its label as 'assistant'.")
-    return Verdict(True, "instruction, then each example as a question and its answer, then "
+        if len(got) != len(expected):
+            return Verdict(False, f"{case}, your examples are {len(got) - 2} messages, not "
+                                  f"{len(expected) - 2}. Hint: each example is two turns: its "
+                                  "text as 'user', then its label as 'assistant'.")
+        return Verdict(False, f"{case}, your examples have the right count of messages but "
+                              "the wrong order or roles. Hint: for each example in turn, its "
+                              "text as 'user' first, then its label as 'assistant'.")
+    return Verdict(True, "Instruction, then each example as a question and its answer, then "
                          "the text: the chat the lesson sends to SmolLM2.")
+
+
+def _shape_error(error: RuntimeError) -> bool:
+    """Did torch refuse to broadcast two tensors of different shapes?"""
+    return "must match the size of tensor" in str(error)
 
 
 @checker
@@ -50,20 +59,28 @@ def check_cosine_similarities(my_cosine_similarities) -> Verdict:
     embeddings = torch.randn(4, 6, generator=generator) * lengths
     expected = torch.nn.functional.cosine_similarity(embeddings[:, None], embeddings[None],
                                                      dim=-1)
-    got = my_cosine_similarities(embeddings.clone())
+    try:
+        got = my_cosine_similarities(embeddings.clone())
+    except RuntimeError as error:
+        if not _shape_error(error):
+            raise
+        return Verdict(False, f"Your answer raised RuntimeError: {error}. Hint: a (4, 6) "
+                              "tensor divided by its 4 norms needs them as a column: "
+                              "norm(dim=-1, keepdim=True).")
     if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
-        return Verdict(False, f"return a tensor of shape {tuple(expected.shape)}: one row and "
+        return Verdict(False, f"Return a tensor of shape {tuple(expected.shape)}: one row and "
                               "one column per embedding.")
+    got = got.to(expected.dtype)  # a float64 answer is as right as a float32 one
     if torch.allclose(got, expected, atol=1e-5):
-        return Verdict(True, "every value is the cosine of the angle between two embeddings, "
+        return Verdict(True, "Every value is the cosine of the angle between two embeddings, "
                              "whatever their lengths.")
     if torch.allclose(got, embeddings @ embeddings.T, atol=1e-4):
-        return Verdict(False, "these are dot products, which grow with the vectors' lengths. "
+        return Verdict(False, "These are dot products, which grow with the vectors' lengths. "
                               "Hint: divide each vector by its length, its norm, first.")
     if not torch.allclose(got.diagonal(), torch.ones(4), atol=1e-5):
-        return Verdict(False, "a vector's cosine with itself must be 1. Hint: divide each row "
+        return Verdict(False, "A vector's cosine with itself must be 1. Hint: divide each row "
                               "by its own norm (norm(dim=-1, keepdim=True)).")
-    return Verdict(False, "your values are not the cosines. Hint: the dot product of the two "
+    return Verdict(False, "Your values are not the cosines. Hint: the dot product of the two "
                           "vectors divided by the product of their norms.")
 
 
@@ -74,24 +91,40 @@ def check_mean_pooling(my_mean_pooling) -> Verdict:
     hidden = torch.randn(3, 5, 4, generator=generator)  # (batch_size, num_tokens, hidden_size)
     attention_mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 0, 0, 0], [1, 1, 1, 0, 0]])
     expected = pool_tokens(hidden, attention_mask, "mean")
-    got = my_mean_pooling(hidden.clone(), attention_mask.clone())
+    try:
+        got = my_mean_pooling(hidden.clone(), attention_mask.clone())
+    except RuntimeError as error:
+        if not _shape_error(error):
+            raise
+        return Verdict(False, f"Your answer raised RuntimeError: {error}. Hint: the mask is "
+                              "(batch_size, num_tokens) and hidden has one more axis: add a "
+                              "last axis to the mask, attention_mask[..., None], and keep it "
+                              "when you sum the mask: sum(dim=1, keepdim=True).")
     if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
-        return Verdict(False, f"return one vector per sentence, a tensor of shape "
+        return Verdict(False, f"Return one vector per sentence, a tensor of shape "
                               f"{tuple(expected.shape)} (batch_size, hidden_size).")
+    got = got.to(expected.dtype)  # a float64 answer is as right as a float32 one
     if torch.allclose(got, expected, atol=1e-5):
-        return Verdict(True, "each sentence's vector is the average of its real tokens only, "
+        return Verdict(True, "Each sentence's vector is the average of its real tokens only, "
                              "as the loop of the lesson computes it.")
     mask = attention_mask[..., None].float()
-    if torch.allclose(got, (hidden * mask).sum(dim=1) / hidden.shape[1], atol=1e-5):
-        return Verdict(False, "you leave the padding's vectors out of the sum, but divide by "
+    summed = (hidden * mask).sum(dim=1)  # (batch_size, hidden_size): padding left out
+    if torch.allclose(got, summed / hidden.shape[1], atol=1e-5):
+        return Verdict(False, "You leave the padding's vectors out of the sum, but divide by "
                               "the padded length. Hint: divide by each sentence's number of "
-                              "real tokens, attention_mask.sum(dim=1).")
+                              "real tokens, attention_mask.sum(dim=1, keepdim=True).")
+    if torch.allclose(got, summed / mask.sum(), atol=1e-5):
+        return Verdict(False, "You divide by the number of real tokens in the whole batch. "
+                              "Hint: divide by each sentence's own number, "
+                              "attention_mask.sum(dim=1, keepdim=True).")
     if torch.allclose(got[0], expected[0], atol=1e-5):
-        return Verdict(False, "right for the sentence without padding, wrong for the padded "
-                              "ones. Hint: multiply the vectors by the attention mask before "
+        return Verdict(False, "Your vectors are right for the sentence without padding, wrong "
+                              "for the padded ones. Hint: multiply the vectors by the mask "
+                              "with a last axis added, attention_mask[..., None], before "
                               "summing, so that padding adds nothing.")
-    return Verdict(False, "your vectors are not the averages of the real tokens. Hint: sum "
-                          "hidden * mask over the tokens, then divide by the mask's sum.")
+    return Verdict(False, "Your vectors are not the averages of the real tokens. Hint: sum "
+                          "hidden * attention_mask[..., None] over the tokens, then divide by "
+                          "attention_mask.sum(dim=1, keepdim=True).")
 # --8<-- [end:checkers]
 
 

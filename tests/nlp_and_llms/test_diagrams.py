@@ -31,6 +31,8 @@ def test_each_token_gets_a_vector_each_sentence_their_mean_and_the_pair_its_cosi
     assert number.get_text() == f"cosine\n{cosine:.2f}"
     headings, _ = by_gid(ax, "heading")
     assert "first 8 of 16 numbers" in headings[2].get_text()
+    (legend,), _ = by_gid(ax, "legend")  # the colours say the sign of a number
+    assert "blue below 0" in legend.get_text() and "red above 0" in legend.get_text()
     plt.close(fig)
 
 
