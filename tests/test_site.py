@@ -104,7 +104,6 @@ def test_every_link_and_anchor_inside_the_site_resolves():
 CORE_LESSONS = [p.stem for p in LESSONS if "-deep-dive-" not in p.stem and p.stem != "11-quiz"]
 DEEP_DIVES = [p.stem for p in LESSONS if "-deep-dive-" in p.stem]
 NOT_YET_ON_THE_TEMPLATE = {  # the issues that convert them: 01-03; 04, 06, 07; 05, 09
-    "02-nlp-and-llms",
     "05-transfer-learning",
     "06-solving-tasks",
     "09-bias-and-limitations",

@@ -54,4 +54,11 @@ def token_and_exact_accuracy(hits: list[torch.Tensor]) -> tuple[float, float]:
     per_token = torch.cat(hits).float().mean().item()
     exact_match = sum(bool(h.all()) for h in hits) / len(hits)
     return per_token, exact_match
+
+
+def independent_exact_match(hits: list[torch.Tensor]) -> float:
+    """The exact match to expect if every token were right with the per-token accuracy p,
+    independently: the mean over the answers of p ** (the answer's number of tokens)."""
+    per_token, _ = token_and_exact_accuracy(hits)
+    return sum(per_token ** len(h) for h in hits) / len(hits)
 # --8<-- [end:answer_token_hits]

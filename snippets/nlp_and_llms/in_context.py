@@ -87,8 +87,9 @@ from transformers import DynamicCache
 
 def next_token_log_probs(model, tokenizer, instruction: str, shots: list[tuple[str, str]],
                          texts: list[str]) -> torch.Tensor:
-    """The same log-probabilities, faster: the shared prefix (instruction and shots) runs once,
-    and its KV cache serves every text; the texts run as one right-padded batch."""
+    """(num_texts, vocab_size) log-probabilities of the answer's first token. The shared prefix
+    (instruction and shots) runs once and its KV cache serves every text (the deep dive on
+    examples in the prompt shows how); the texts run as one right-padded batch."""
     # 1. the prompts as text: a shared prefix, then one suffix per text
     prefix = tokenizer.apply_chat_template(icl_messages(instruction, shots, "")[:-1],
                                            tokenize=False)
@@ -121,25 +122,33 @@ def next_token_log_probs(model, tokenizer, instruction: str, shots: list[tuple[s
 # --8<-- [end:score_cached]
 
 
-# --8<-- [start:evaluate]
-# Needs: nlp_and_llms/in_context.py:examples, nlp_and_llms/in_context.py:prompt
-# Needs: nlp_and_llms/in_context.py:score_cached
-import statistics
+# --8<-- [start:accuracies]
+from collections import Counter
 
 import torch
 
 
 def scores(log_probs: torch.Tensor, label_ids: list[int], test: list[tuple[str, str]],
-           labels: list[str]) -> dict[str, float]:
-    """Forced-choice accuracy, accuracy of the model's own first token, and the mean
-    probability on the labels, from (num_texts, vocab_size) next-token log-probabilities."""
+           labels: list[str]) -> dict:
+    """Forced-choice accuracy, accuracy of the model's own first token, the mean probability
+    on the labels, and the labels the forced choice gave wrongly (a Counter), from
+    (num_texts, vocab_size) next-token log-probabilities."""
     gold = torch.tensor([labels.index(label) for _, label in test], device=log_probs.device)
     gold_ids = torch.tensor(label_ids, device=log_probs.device)[gold]  # (num_texts,)
     label_log_probs = log_probs[:, label_ids]  # (num_texts, num_labels)
+    chosen = label_log_probs.argmax(dim=-1)  # the forced choice
     top_token = log_probs.argmax(dim=-1)  # what greedy decoding would write first
-    return {"among labels": (label_log_probs.argmax(dim=-1) == gold).float().mean().item(),
+    return {"among labels": (chosen == gold).float().mean().item(),
             "answer": (top_token == gold_ids).float().mean().item(),
-            "on labels": label_log_probs.exp().sum(dim=-1).mean().item()}
+            "on labels": label_log_probs.exp().sum(dim=-1).mean().item(),
+            "wrong labels": Counter(labels[c] for c in chosen[chosen != gold].tolist())}
+# --8<-- [end:accuracies]
+
+
+# --8<-- [start:evaluate]
+# Needs: nlp_and_llms/in_context.py:examples, nlp_and_llms/in_context.py:prompt
+# Needs: nlp_and_llms/in_context.py:score_cached, nlp_and_llms/in_context.py:accuracies
+import statistics
 
 
 def majority_accuracy(pool: dict[str, list[str]], test: list[tuple[str, str]]) -> float:

@@ -5,6 +5,7 @@ from snippets.nlp_and_llms.emergence import (
     addition_problems,
     addition_prompt,
     answer_token_hits,
+    independent_exact_match,
     token_and_exact_accuracy,
 )
 
@@ -39,6 +40,9 @@ def test_token_and_exact_accuracy():
     hits = [torch.tensor([True, True]), torch.tensor([True, False, True]), torch.tensor([False])]
     per_token, exact = token_and_exact_accuracy(hits)
     assert per_token == pytest.approx(4 / 6) and exact == pytest.approx(1 / 3)
+    p = 4 / 6  # answers of 2, 3 and 1 tokens
+    assert independent_exact_match(hits) == pytest.approx((p**2 + p**3 + p) / 3)
+    assert independent_exact_match([torch.tensor([True, True])] * 2) == 1.0
 
 
 def test_exact_match_falls_to_zero_before_per_token_accuracy_does(smollm2):

@@ -113,6 +113,7 @@ def test_scores_tell_the_forced_choice_from_the_models_own_answer():
     assert result["among labels"] == pytest.approx(3 / 4)
     assert result["answer"] == pytest.approx(2 / 4)
     assert result["on labels"] == pytest.approx((0.7 + 0.3 + 0.5 + 0.9) / 4)
+    assert result["wrong labels"] == Counter({"music": 1})  # "c", food, chosen as music
 
 
 def test_the_majority_baseline_comes_from_the_pool():
@@ -170,23 +171,32 @@ def test_what_lesson_02_says_of_zero_and_few_shot(smollm2):
     predictions = four_log_probs[:, label_ids].argmax(-1).tolist()
     wrong = Counter(labels[p] for p, (_, label) in zip(predictions, test, strict=True)
                     if labels[p] != label)  # the wrong predictions, by label
+    assert wrong == four["wrong labels"]
     assert wrong.most_common(1)[0][1] >= 0.75 * sum(wrong.values()) >= 4
 
 
 def test_sarcasm_scores_lesson_02_describes(smollm2):
+    """The literal reviews on the right sides; the plain negative review of the tasks on the
+    wrong one; the sarcastic review between its halves; and the opener "Oh" as the cue."""
     model, tokenizer = smollm2
-    reviews = ["I love this phone, the battery lasts for days.",
+    reviews = ["The battery died after two days and support never answered.",
+               "I love this phone, the battery lasts for days.",
                "I hate this phone, the battery dies in an hour.",
                "Oh great, the battery died again after an hour. I just love charging it all day.",
                "Oh great, the battery died again after an hour.",
-               "The battery died again after an hour.",
                "I just love charging it all day.",
+               "The battery died again after an hour.",
+               "Oh, the battery died again after an hour.",
+               "The battery lasts for days.",
+               "Oh great, the battery lasts for days.",
+               "Great, the battery lasts for days.",
                "N/A"]
     instruction = "Is the sentiment of the review positive or negative? Answer with one word."
     log_probs = next_token_log_probs(model, tokenizer, instruction, [], reviews)
     ids = label_token_ids(tokenizer, ["positive", "negative"])
-    positive, negative, sarcastic, first_half, no_oh_great, second_half, empty = (
-        log_probs[:, ids].softmax(-1)[:, 0].tolist())
+    (task_review, positive, negative, sarcastic, first_half, second_half, bad, oh_bad, good,
+     oh_great_good, great_good, empty) = log_probs[:, ids].softmax(-1)[:, 0].tolist()
+    assert task_review > 0.5  # wrong, as in the task it was asked in words
     assert 0.1 < negative < 0.5 < positive < 0.9  # right sides, neither with much confidence
     assert first_half < sarcastic < 0.5 < second_half  # leans negative, between its halves
-    assert first_half < no_oh_great and abs(no_oh_great - empty) < 0.1
+    assert oh_bad < bad and oh_great_good < 0.5 < good < great_good  # "Oh" lowers, "Great" not
