@@ -58,6 +58,12 @@ def test_split_and_draws_are_balanced_disjoint_and_seeded():
     assert Counter(label for _, label in shots) == {label: 2 for label in LABELS}
     assert shots == draw_shots(pool, k=2, seed=5) != draw_shots(pool, k=2, seed=6)
     assert draw_shots(pool, k=0, seed=0) == []
+    # shuffled across labels: drawn label by label, the first shot would always be the first
+    # label's, and each label's shots would sit together
+    first_labels = {draw_shots(pool, k=2, seed=seed)[0][1] for seed in range(20)}
+    assert len(first_labels) > 1
+    assert any([label for _, label in draw_shots(pool, k=2, seed=seed)]
+               != [label for label in pool for _ in range(2)] for seed in range(20))
     with pytest.raises(ValueError, match=r"pool_per_class must be in \[1, 19\], got 20"):
         split_examples(examples, pool_per_class=20)
     with pytest.raises(ValueError, match=r"k must be in \[0, 10\], got 11"):

@@ -40,11 +40,32 @@ def test_text_generation_continues_a_prompt_and_chats(generator, smollm2):
     assert chat(generator, FRANCE, max_new_tokens=12) == "The capital of France is Paris."
 
 
+class RecordingGenerator:
+    """A stand-in for the text-generation pipeline: records each call, replies "ok"."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, messages, **settings):
+        self.calls.append((messages, settings))
+        return [{"generated_text": "ok"}]
+
+
 def test_summarize_translate_and_answer_are_chats_with_an_instruction(generator):
-    for result in [summarize(generator, "The cat sat on the mat all day long.", 8),
-                   translate(generator, "Good morning.", "French", 8),
-                   answer_question(generator, "Where is the cat?", "The cat is in the garden.", 8)]:
-        assert isinstance(result, str) and result.strip()
+    recorder = RecordingGenerator()
+    assert summarize(recorder, "The cat sat on the mat.", 8) == "ok"
+    assert translate(recorder, "Good morning.", "French", 9) == "ok"
+    assert answer_question(recorder, "Where is the cat?", "The cat is in the garden.", 10) == "ok"
+    prompts = [messages[0]["content"] for messages, _ in recorder.calls]
+    assert all(len(messages) == 1 and messages[0]["role"] == "user"
+               for messages, _ in recorder.calls)  # one user turn: instruction and text
+    assert prompts[0] == "Summarize this text in one sentence:\n\nThe cat sat on the mat."
+    assert prompts[1] == "Translate this text to French:\n\nGood morning."
+    assert prompts[2] == ("Answer the question using the context.\n\n"
+                          "Context: The cat is in the garden.\n\nQuestion: Where is the cat?")
+    # greedy, only the reply, and each call's own token budget
+    assert [settings for _, settings in recorder.calls] == [
+        {"max_new_tokens": n, "do_sample": False, "return_full_text": False} for n in (8, 9, 10)]
     context = "Marie lives in Lyon and works as a baker."
     assert "Lyon" in answer_question(generator, "Where does Marie live?", context, 20)
 
