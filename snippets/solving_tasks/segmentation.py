@@ -1,6 +1,9 @@
 """How Mask2Former turns its object queries into a class for every pixel."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # --8<-- [start:semantic_segmentation]
+# Needs: checks.py:require
 import torch
 
 
@@ -10,10 +13,9 @@ def semantic_segmentation(class_queries_logits: torch.Tensor,
 
     class_queries_logits: (batch_size, num_queries, num_classes + 1), the last is "no object";
     masks_queries_logits: (batch_size, num_queries, height, width)."""
-    if class_queries_logits.shape[:2] != masks_queries_logits.shape[:2]:
-        raise ValueError(f"class logits {tuple(class_queries_logits.shape)} and mask logits "
-                         f"{tuple(masks_queries_logits.shape)} must share "
-                         "(batch_size, num_queries)")
+    require(class_queries_logits.shape[:2] == masks_queries_logits.shape[:2],
+            f"class logits {tuple(class_queries_logits.shape)} and mask logits "
+            f"{tuple(masks_queries_logits.shape)} must share (batch_size, num_queries)")
     class_probs = class_queries_logits.softmax(dim=-1)[..., :-1]  # drop "no object"
     mask_probs = masks_queries_logits.sigmoid()  # how much each pixel belongs to each query
     return torch.einsum("bqc,bqhw->bchw", class_probs, mask_probs)  # (batch, classes, h, w)
