@@ -36,13 +36,14 @@ def byte_level_words(corpus: list[str]) -> Counter:
 
 # --8<-- [start:pair_counts]
 from collections import Counter
+from itertools import pairwise
 
 
 def pair_counts(words: dict[tuple[str, ...], int]) -> Counter:
     """How often each pair of adjacent symbols occurs, over words given with their counts."""
     counts = Counter()
     for symbols, count in words.items():
-        for left, right in zip(symbols, symbols[1:], strict=False):
+        for left, right in pairwise(symbols):  # (s0, s1), (s1, s2), ...
             counts[left, right] += count
     return counts
 # --8<-- [end:pair_counts]

@@ -9,14 +9,15 @@ import itertools
 
 import torch
 
-# Frames as CTC reads them, one character per frame, "_" the blank: (frames, transcript).
+# Frames as CTC reads them, one character per frame: (frames, the blank, transcript).
 CTC_CASES = [
-    ("hh_e_ll_llo__", "hello"),  # the blank between "ll" and "l" keeps the double l
-    ("__cc_aaa_t", "cat"),
-    ("bb_oo_o__kk", "book"),
-    ("_a_a_a_", "aaa"),
-    ("____", ""),
-    ("x", "x"),
+    ("hh_e_ll_llo__", "_", "hello"),  # the blank between "ll" and "l" keeps the double l
+    ("__cc_aaa_t", "_", "cat"),
+    ("bb_oo_o__kk", "_", "book"),
+    ("_a_a_a_", "_", "aaa"),
+    ("____", "_", ""),
+    ("x", "_", "x"),
+    ("--hh-ii__-_--", "-", "hi__"),  # another blank: here "_" is a character like any other
 ]
 
 
@@ -28,26 +29,31 @@ def _collapse(frames: str, blank: str) -> str:
 @checker
 def check_ctc_collapse(my_ctc_collapse) -> Verdict:
     """Compare the reader's CTC collapse with runs merged, then blanks dropped."""
-    for frames, expected in CTC_CASES:
-        answer = my_ctc_collapse(frames, "_")
+    for frames, blank, expected in CTC_CASES:
+        answer = my_ctc_collapse(frames, blank)
         if not isinstance(answer, str):
             return Verdict(False, f"It returned a {type(answer).__name__}. Hint: return the "
                                   "transcript as a string.")
         if answer == expected:
             continue
-        if answer == frames.replace("_", ""):
+        if blank != "_" and answer in {_collapse(frames, "_"), frames.replace("_", "")}:
+            return Verdict(False, f"{frames!r} with blank={blank!r} gave {answer!r}: '_' was "
+                                  "treated as the blank. Hint: drop the symbol passed as "
+                                  "`blank`, whatever it is.")
+        if answer == frames.replace(blank, ""):
             return Verdict(False, f"{frames!r} gave {answer!r}: the blanks are gone but every "
                                   "frame of a repeated character is still there. Hint: a run "
                                   "of equal frames is one character; merge each run first.")
-        if answer == "".join(char for char, _ in itertools.groupby(frames.replace("_", ""))):
+        if answer == "".join(char for char, _ in itertools.groupby(frames.replace(blank, ""))):
             return Verdict(False, f"{frames!r} gave {answer!r}: double letters were merged "
                                   "into one. Hint: merge the runs before dropping the blanks: "
                                   "a blank between two runs of a letter keeps them apart.")
         if answer == "".join(char for char, _ in itertools.groupby(frames)):
             return Verdict(False, f"{frames!r} gave {answer!r}: the blanks are still there. "
                                   "Hint: after merging the runs, drop the blank symbol.")
-        return Verdict(False, f"{frames!r} gave {answer!r}. Hint: merge each run of equal "
-                              "frames into one character, then drop the blanks.")
+        return Verdict(False, f"{frames!r} gave {answer!r} (blank={blank!r}). Hint: merge "
+                              "each run of equal frames into one character, then drop the "
+                              "blanks.")
     return Verdict(True, "Runs merged, then blanks dropped: 'hh_e_ll_llo__' reads 'hello'.")
 
 
@@ -272,9 +278,26 @@ import torch
 def my_best_span(start_logits: torch.Tensor, end_logits: torch.Tensor,
                  max_answer_len: int) -> tuple[int, int]:
     """The answer span (start, end) that a question-answering head's logits point to."""
+    best, best_score = None, -float("inf")
+    for start in range(len(start_logits)):  # every start, then every end allowed after it
+        for end in range(start, min(start + max_answer_len, len(end_logits))):
+            score = (start_logits[start] + end_logits[end]).item()
+            if score > best_score:
+                best, best_score = (start, end), score
+    return best
+# --8<-- [end:span_solution]
+
+
+# --8<-- [start:span_solution_tensors]
+import torch
+
+
+def my_best_span(start_logits: torch.Tensor, end_logits: torch.Tensor,
+                 max_answer_len: int) -> tuple[int, int]:
+    """The same span with tensors: every pair's sum at once, the pairs not allowed masked."""
     scores = start_logits[:, None] + end_logits[None, :]  # (start, end): every pair's sum
     n = len(start_logits)
     allowed = torch.ones(n, n, dtype=torch.bool).triu().tril(max_answer_len - 1)
     best = scores.masked_fill(~allowed, -torch.inf).argmax().item()
     return best // n, best % n  # back from the flat index to (start, end)
-# --8<-- [end:span_solution]
+# --8<-- [end:span_solution_tensors]

@@ -36,4 +36,12 @@ def query_predictions(model, outputs) -> tuple[torch.Tensor, torch.Tensor]:
     # each query's mask: the dot product of its embedding with every pixel's embedding
     mask_logits = torch.einsum("bqc,bchw->bqhw", mask_embeddings, pixel_embeddings)
     return class_logits, mask_logits  # (b, q, num_labels + 1), (b, q, h, w)
+
+
+def visible_pixels(mask_logits: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Masked attention: where each query may look in the next decoder layer. Its mask,
+    resized to that layer's feature map, where the pixel's probability is at least 0.5."""
+    resized = torch.nn.functional.interpolate(mask_logits, size=size, mode="bilinear",
+                                              align_corners=False)
+    return resized.sigmoid() >= 0.5  # (b, q, *size): True where the query may attend
 # --8<-- [end:query_heads]

@@ -45,10 +45,10 @@ def test_the_body_is_drawn_once_with_its_size_under_one_vector_per_token(ax, ber
     num_params = sum(p.numel() for p in body.parameters())
     assert texts(ax, "body_label") == [
         "one pre-trained body: BertModel, 2 layers",
-        f"{num_params / 1e6:.1f}M parameters, trained once, shared by the 3 heads"]
+        f"{num_params / 1e6:.1f}M parameters, shared by the 3 heads"]
     assert texts(ax, "token") == TOKENS
     assert len(patches(ax, "vector")) == len(TOKENS) == len(patches(ax, "input"))
-    assert texts(ax, "vectors_label") == ["one vector of 64 numbers per token"]
+    assert texts(ax, "vectors_label") == ["gives one vector of 64 numbers per token"]
 
 
 def test_each_head_plugs_on_the_body_with_its_layer_and_size(ax):
@@ -61,7 +61,13 @@ def test_each_head_plugs_on_the_body_with_its_layer_and_size(ax):
     assert all(t.startswith("reads every token's vector") for t in texts(ax, "reads")[1:])
     assert len(patches(ax, "head")) == 3
     plugs = patches(ax, "plugs")
-    assert len(plugs) == 3 + 1 and all(isinstance(p, FancyArrowPatch) for p in plugs)
+    # classification reads the [CLS] vector only, the two others every token's, plus the slot
+    assert len(plugs) == 1 + 2 * len(TOKENS) + 1
+    assert all(isinstance(p, FancyArrowPatch) for p in plugs)
+    starts = [p._posA_posB[0][0] for p in plugs]
+    vectors = [p.get_x() + p.get_width() / 2 for p in patches(ax, "vector")]
+    assert starts[0] == pytest.approx(vectors[0])  # from [CLS] into text classification
+    assert starts[1:1 + 2 * len(TOKENS)] == pytest.approx(2 * vectors)  # from every token
     assert len(patches(ax, "spare")) == 1 and "fine-tuning" in texts(ax, "spare_label")[0]
     assert ax.figure.get_facecolor() == (1.0, 1.0, 1.0, 1.0)  # white in both schemes
     assert not ax.axison

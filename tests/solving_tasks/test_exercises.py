@@ -74,11 +74,12 @@ def test_the_starting_points_hint_names_the_method_not_the_answer(check, name, s
 
 def test_the_ctc_cases_agree_with_the_lessons_greedy_decoding():
     """Each checker case, as one-hot frames, decodes to its transcript with ctc_greedy_decode."""
-    for frames, transcript in CTC_CASES:
-        symbols = sorted(set(frames) | {"_"})  # "_" first: id 0, the blank
+    assert {blank for _, blank, _ in CTC_CASES} == {"_", "-"}  # a blank other than "_" too
+    for frames, blank, transcript in CTC_CASES:
+        symbols = sorted(set(frames) | {blank})
         ids = torch.tensor([symbols.index(char) for char in frames])
         logits = torch.nn.functional.one_hot(ids, len(symbols)).float()
-        decoded = ctc_greedy_decode(logits, blank_id=symbols.index("_"))
+        decoded = ctc_greedy_decode(logits, blank_id=symbols.index(blank))
         assert "".join(symbols[i] for i in decoded) == transcript
 
 
@@ -96,6 +97,8 @@ def merge_runs(frames, blank):
     (lambda frames, blank: list(frames), "It returned a list"),
     (lambda frames, blank: frames[::-1], "'hh_e_ll_llo__' gave '__oll_ll_e_hh'"),
     (lambda frames, blank: 1 / 0, "Your answer raised ZeroDivisionError"),
+    (lambda frames, blank: section("ctc_solution")["my_ctc_collapse"](frames, "_"),
+     "drop the symbol passed as `blank`"),
 ])
 def test_a_wrong_ctc_collapse_gets_its_hint(wrong, hint):
     verdict = check_ctc_collapse(wrong)
@@ -182,8 +185,10 @@ def span_by(max_len_offset=0, independent=False, strict=False):
     return my_best_span
 
 
-def test_the_span_solution_equals_a_loop_over_every_allowed_pair():
-    solution = section("span_solution")["my_best_span"]
+@pytest.mark.parametrize("name", ["span_solution", "span_solution_tensors"])
+def test_the_span_solutions_equal_a_loop_over_every_allowed_pair(name):
+    solution = section(name)["my_best_span"]
+    assert check_best_span(solution).right is True
     generator = torch.Generator().manual_seed(1)
     for n, max_len in [(1, 1), (5, 1), (9, 3), (20, 20), (30, 7)]:
         for _ in range(20):
