@@ -1,5 +1,7 @@
 """Byte pair encoding: learn merges from scratch, then with the tokenizers library."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # --8<-- [start:corpus]
 # A small corpus: sentences adapted from the study notes.
 CORPUS = [
@@ -34,19 +36,21 @@ def byte_level_words(corpus: list[str]) -> Counter:
 
 # --8<-- [start:pair_counts]
 from collections import Counter
+from itertools import pairwise
 
 
 def pair_counts(words: dict[tuple[str, ...], int]) -> Counter:
     """How often each pair of adjacent symbols occurs, over words given with their counts."""
     counts = Counter()
     for symbols, count in words.items():
-        for left, right in zip(symbols, symbols[1:], strict=False):
+        for left, right in pairwise(symbols):  # (s0, s1), (s1, s2), ...
             counts[left, right] += count
     return counts
 # --8<-- [end:pair_counts]
 
 
 # --8<-- [start:learn_merges]
+# Needs: checks.py:require
 # Needs: solving_tasks/bpe.py:byte_level_words, solving_tasks/bpe.py:pair_counts
 from tokenizers import pre_tokenizers
 
@@ -69,8 +73,7 @@ def merge_pair(words: dict[tuple[str, ...], int], pair: tuple[str, str]):
 
 def learn_merges(corpus: list[str], num_merges: int) -> list[tuple[str, str]]:
     """Byte-level BPE from scratch: merge the most frequent adjacent pair, `num_merges` times."""
-    if num_merges < 1:
-        raise ValueError(f"num_merges must be at least 1, got {num_merges}")
+    require(num_merges >= 1, f"num_merges must be at least 1, got {num_merges}")
     words = {tuple(word): count for word, count in byte_level_words(corpus).items()}
     # Symbol ids as the library numbers them: the 256 byte symbols in code-point order,
     # then each merged symbol in the order it was made. A tie in counts goes to the pair
@@ -90,6 +93,7 @@ def learn_merges(corpus: list[str], num_merges: int) -> list[tuple[str, str]]:
 
 
 # --8<-- [start:train_bpe]
+# Needs: checks.py:require
 import json
 
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -97,8 +101,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 def train_byte_level_bpe(corpus: list[str], num_merges: int) -> Tokenizer:
     """A byte-level BPE tokenizer trained with the tokenizers library (GPT-2's algorithm)."""
-    if num_merges < 1:
-        raise ValueError(f"num_merges must be at least 1, got {num_merges}")
+    require(num_merges >= 1, f"num_merges must be at least 1, got {num_merges}")
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()

@@ -1,5 +1,7 @@
 """Reading characters out of Wav2Vec2's frames: greedy CTC decoding."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # --8<-- [start:frames]
 def samples_after_each_convolution(num_samples: int, kernels: tuple[int, ...],
                                    strides: tuple[int, ...]) -> list[int]:
@@ -15,6 +17,7 @@ def samples_after_each_convolution(num_samples: int, kernels: tuple[int, ...],
 
 
 # --8<-- [start:ctc_loop]
+# Needs: checks.py:require
 import torch
 
 # A character vocabulary of the size of wav2vec2-base-960h's (32): the CTC blank (<pad>),
@@ -26,9 +29,8 @@ CHARACTERS = ["<pad>", "<s>", "</s>", "<unk>", "|", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ
 
 def ctc_greedy_decode_loop(frame_logits: torch.Tensor, blank_id: int) -> list[int]:
     """Best token per frame, repeats merged, blanks dropped: one frame at a time."""
-    if frame_logits.dim() != 2:
-        raise ValueError(f"frame_logits has shape {tuple(frame_logits.shape)}: "
-                         "it must be (num_frames, vocab_size)")
+    require(frame_logits.dim() == 2, f"frame_logits has shape {tuple(frame_logits.shape)}: "
+                                     "it must be (num_frames, vocab_size)")
     decoded, previous = [], None
     for frame in frame_logits:  # one frame = about 20 ms of audio in the real model
         best = frame.argmax().item()
@@ -40,20 +42,21 @@ def ctc_greedy_decode_loop(frame_logits: torch.Tensor, blank_id: int) -> list[in
 
 
 # --8<-- [start:ctc]
+# Needs: checks.py:require
 import torch
 
 
 def ctc_greedy_decode(frame_logits: torch.Tensor, blank_id: int) -> list[int]:
     """Best token per frame, repeats merged, blanks dropped, without a Python loop."""
-    if frame_logits.dim() != 2:
-        raise ValueError(f"frame_logits has shape {tuple(frame_logits.shape)}: "
-                         "it must be (num_frames, vocab_size)")
+    require(frame_logits.dim() == 2, f"frame_logits has shape {tuple(frame_logits.shape)}: "
+                                     "it must be (num_frames, vocab_size)")
     collapsed = torch.unique_consecutive(frame_logits.argmax(dim=-1))  # merge repeats
     return collapsed[collapsed != blank_id].tolist()  # then drop the blanks
 # --8<-- [end:ctc]
 
 
 # --8<-- [start:plot_frames]
+# Needs: checks.py:require
 import matplotlib.pyplot as plt
 import torch
 
@@ -63,9 +66,9 @@ def plot_audio_and_frames(input_values: torch.Tensor, frame_logits: torch.Tensor
                           zoom: tuple[float, float] | None = None, axes=None):
     """The waveform on top (`zoom`: a stretch in seconds, magnified at the right); below, each
     frame's character probabilities, as CTC reads them. Returns [waveform, frames(, zoom)]."""
-    if frame_logits.shape[-1] != len(characters):
-        raise ValueError(f"frame_logits has {frame_logits.shape[-1]} scores per frame: "
-                         f"it must have one per character ({len(characters)})")
+    require(frame_logits.shape[-1] == len(characters),
+            f"frame_logits has {frame_logits.shape[-1]} scores per frame: "
+            f"it must have one per character ({len(characters)})")
     if axes is None:
         layout = [["wave", "zoom"], ["frames", "frames"]] if zoom else [["wave"], ["frames"]]
         _, grid = plt.subplot_mosaic(layout, figsize=(11, 9), height_ratios=[1, 3],

@@ -1,6 +1,9 @@
 """What a Transformer solves a task with: a base model, then a small task-specific head."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # --8<-- [start:task_head]
+# Needs: checks.py:require
 import torch
 
 # What each model class of the notes solves, by the model's short name; the weights we use are
@@ -54,12 +57,33 @@ def output_shapes(outputs) -> dict[str, tuple[int, ...]]:
 def summary_row(model: torch.nn.Module, outputs) -> dict[str, str]:
     """One row of the lesson's final table: the model, its task, outputs and head."""
     name = type(model).__name__
-    if name not in TASKS:
-        raise ValueError(f"no task for {name!r}; known: {sorted(TASKS)}")
+    require(name in TASKS, f"no task for {name!r}; known: {sorted(TASKS)}")
     short_name, task = TASKS[name]
     shapes = ", ".join(f"{key} {shape}" for key, shape in output_shapes(outputs).items())
     return dict(model=short_name, task=task, outputs=shapes, head=describe_head(model))
 # --8<-- [end:task_head]
+
+
+# --8<-- [start:heads_on_one_body]
+# Needs: checks.py:require
+import torch
+from transformers import PreTrainedModel
+
+
+def heads_on_one_body(body: PreTrainedModel, model_classes: list[type[PreTrainedModel]],
+                      seed: int = 0) -> dict[str, PreTrainedModel]:
+    """One model per task class: a new head of that class on `body`, the same body for all."""
+    models = {}
+    for model_class in model_classes:
+        require(model_class.config_class.model_type == body.config.model_type,
+                f"{model_class.__name__} does not fit a {body.config.model_type} body")
+        torch.manual_seed(seed)  # the new head's weights are random: it is not trained yet
+        model = model_class(body.config)  # a body of its own and a head ...
+        setattr(model, model.base_model_prefix, body)  # ... and we swap in our body
+        model.tie_weights()  # a head tied to the embedding ties to our body's
+        models[model_class.__name__] = model.to(body.device).eval()
+    return models
+# --8<-- [end:heads_on_one_body]
 
 
 # --8<-- [start:mean_pooling]

@@ -3,7 +3,11 @@ import torch
 from transformers import Mask2FormerForUniversalSegmentation
 
 from snippets.random_models import random_model
-from snippets.solving_tasks.segmentation import query_predictions, semantic_segmentation
+from snippets.solving_tasks.segmentation import (
+    query_predictions,
+    semantic_segmentation,
+    visible_pixels,
+)
 from snippets.solving_tasks.task_heads import task_head
 
 
@@ -47,3 +51,22 @@ def test_the_class_and_mask_heads_by_hand_give_the_models_outputs(device):
     decoder = model.model.transformer_module.decoder
     assert head["mask_embedder"] is decoder.mask_predictor.mask_embedder
     assert head["class_predictor"] is model.class_predictor
+
+
+@pytest.mark.parametrize("size", [(16, 16), (8, 8), (4, 4)])
+def test_visible_pixels_are_what_mask2formers_mask_predictor_lets_a_query_attend_to(size):
+    model = random_model(Mask2FormerForUniversalSegmentation, device="cpu")
+    pixels = torch.rand(1, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        outputs = model(pixel_values=pixels)
+        _, mask_logits = query_predictions(model, outputs)
+        decoder = model.model.transformer_module.decoder
+        queries = decoder.layernorm(outputs.transformer_decoder_last_hidden_state)
+        _, blocked = decoder.mask_predictor(queries.transpose(0, 1),
+                                            outputs.pixel_decoder_last_hidden_state, size)
+    visible = visible_pixels(mask_logits, size)
+    num_heads = blocked.shape[0]  # (batch_size * num_heads, num_queries, h * w), True: blocked
+    assert visible.shape == (1, model.config.num_queries, *size)
+    assert 0 < visible.sum() < visible.numel()  # some pixels seen, some not: a real test
+    for head in range(num_heads):
+        assert torch.equal(~blocked[head], visible[0].flatten(1))

@@ -64,6 +64,10 @@ def test_a_language_models_head_is_large_gpt2_at_full_size(device):
     total = sum(p.numel() for p in model.parameters())  # the tied head counts once
     assert (head, total) == (38_597_376, 124_439_808)
     assert model.lm_head.weight is model.transformer.wte.weight
+    assert head == model.transformer.wte.weight.numel() == 50257 * 768  # the embedding matrix
+    with torch.device("meta"):  # the same model with a head of its own: the lesson's count
+        untied = GPT2LMHeadModel(GPT2Config(tie_word_embeddings=False))
+    assert sum(p.numel() for p in untied.parameters()) == total + head == 163_037_184
 
 
 def test_summary_row_names_the_model_task_outputs_and_head(device):
@@ -113,3 +117,99 @@ def test_describe_head_names_each_layer_and_its_sizes(device):
         "qa_outputs: Linear(64 -> 2)"
     assert describe_head(random_model(GPT2LMHeadModel, device=device.type)) == \
         "lm_head: Linear(64 -> 49152)"
+
+
+def test_heads_on_one_body_share_the_bodys_weight_tensors(device):
+    from transformers import BertModel
+
+    from snippets.solving_tasks.task_heads import heads_on_one_body
+
+    body = random_model(BertModel, device=device.type)
+    classes = [BertForSequenceClassification, BertForTokenClassification,
+               BertForQuestionAnswering]
+    models = heads_on_one_body(body, classes)
+    assert list(models) == [c.__name__ for c in classes]
+    body_tensors = {name: p for name, p in body.named_parameters()}
+    for model in models.values():
+        assert model.bert is body
+        # every weight of the body is the very same tensor in the model: one copy in memory
+        for name, tensor in model.bert.named_parameters():
+            assert tensor is body_tensors[name]
+            assert tensor.data_ptr() == body_tensors[name].data_ptr()
+        # and the model holds nothing else but its head: the body it built was swapped out
+        head_size = sum(p.numel() for m in task_head(model).values() for p in m.parameters())
+        assert sum(p.numel() for p in model.parameters()) == \
+            sum(p.numel() for p in body.parameters()) + head_size
+        assert not model.training
+    # a change to the body through one model is seen by the others
+    with torch.no_grad():
+        models["BertForTokenClassification"].bert.embeddings.word_embeddings.weight[0, 0] = 7.0
+    assert models["BertForQuestionAnswering"].bert.embeddings.word_embeddings.weight[0, 0] == 7.0
+    assert body.embeddings.word_embeddings.weight[0, 0] == 7.0
+
+
+def test_each_head_reads_the_shared_bodys_output(device):
+    from transformers import BertModel
+
+    from snippets.solving_tasks.task_heads import heads_on_one_body
+
+    body = random_model(BertModel, device=device.type)
+    models = heads_on_one_body(body, [BertForSequenceClassification, BertForTokenClassification,
+                                      BertForQuestionAnswering])
+    input_ids = torch.tensor([[101, 2002, 2253, 2000, 2902, 102]], device=device)
+    with torch.no_grad():
+        hidden = body(input_ids)
+        sequence = models["BertForSequenceClassification"](input_ids).logits
+        tokens = models["BertForTokenClassification"](input_ids).logits
+        qa = models["BertForQuestionAnswering"](input_ids)
+        torch.testing.assert_close(sequence, models["BertForSequenceClassification"].classifier(
+            hidden.pooler_output))
+        torch.testing.assert_close(tokens, models["BertForTokenClassification"].classifier(
+            hidden.last_hidden_state))
+        start, end = models["BertForQuestionAnswering"].qa_outputs(
+            hidden.last_hidden_state).unbind(-1)
+        torch.testing.assert_close(qa.start_logits, start)
+        torch.testing.assert_close(qa.end_logits, end)
+    # the same seed gives the same new head; the heads of different classes differ in shape
+    again = heads_on_one_body(body, [BertForTokenClassification])
+    assert torch.equal(again["BertForTokenClassification"].classifier.weight,
+                       models["BertForTokenClassification"].classifier.weight)
+
+
+def test_heads_on_one_body_refuse_a_class_of_another_architecture(device):
+    from transformers import BertModel
+
+    from snippets.solving_tasks.task_heads import heads_on_one_body
+
+    body = random_model(BertModel, device=device.type)
+    with pytest.raises(ValueError, match="GPT2LMHeadModel does not fit a bert body"):
+        heads_on_one_body(body, [GPT2LMHeadModel])
+
+
+def test_the_lessons_three_heads_on_minilm_are_one_body(minilm):
+    from snippets.solving_tasks.task_heads import describe_head, heads_on_one_body
+
+    model, tokenizer = minilm
+    models = heads_on_one_body(model, [BertForSequenceClassification,
+                                       BertForTokenClassification, BertForQuestionAnswering])
+    shared = model.embeddings.word_embeddings.weight
+    assert all(m.bert.embeddings.word_embeddings.weight is shared for m in models.values())
+    assert [describe_head(m) for m in models.values()] == [
+        "classifier: Linear(384 -> 2)", "classifier: Linear(384 -> 2)",
+        "qa_outputs: Linear(384 -> 2)"]
+    batch = tokenizer("where did he go?", "he went to hospital yesterday",
+                      return_tensors="pt").to(model.device)
+    assert batch["input_ids"].shape == (1, 13)
+    with torch.no_grad():
+        assert output_shapes(models["BertForQuestionAnswering"](**batch)) == {
+            "start_logits": (1, 13), "end_logits": (1, 13)}
+
+
+def test_a_tied_head_on_the_shared_body_reads_the_bodys_own_embedding(device):
+    from transformers import BertForMaskedLM, BertModel
+
+    from snippets.solving_tasks.task_heads import heads_on_one_body
+
+    body = random_model(BertModel, device=device.type)
+    model = heads_on_one_body(body, [BertForMaskedLM])["BertForMaskedLM"]
+    assert model.cls.predictions.decoder.weight is body.embeddings.word_embeddings.weight
