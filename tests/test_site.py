@@ -106,7 +106,7 @@ DEEP_DIVES = [p.stem for p in LESSONS if "-deep-dive-" in p.stem]
 NOT_YET_ON_THE_TEMPLATE = {  # the issues that convert them: 01-03; 04, 06, 07; 05, 09
     "01-introduction", "02-nlp-and-llms",
     "04-how-transformers-work", "05-transfer-learning", "06-solving-tasks",
-    "07-transformer-architectures", "09-bias-and-limitations",
+    "07-transformer-architectures",
 }
 COURSE = "https://huggingface.co/learn/llm-course/chapter1/"
 MAX_WORDS, MAX_CODE_LINES = 2000, 150

@@ -1,11 +1,13 @@
 """Garbage in, garbage out: a classifier fine-tuned on a deliberately skewed training set."""
 
 # Shown in lessons by their own sections:
+from snippets.bias.weat import embed
+from snippets.checks import require
 from snippets.transfer_learning.finetuning import fine_tune, load_classifier, predict
 from snippets.transfer_learning.sentiment_data import LABELS, take_subset
 
 # --8<-- [start:skewed_subset]
-# Needs: transfer_learning/sentiment_data.py:checks
+# Needs: checks.py:require, transfer_learning/sentiment_data.py:checks
 import pandas as pd
 from datasets import Dataset
 
@@ -13,15 +15,14 @@ from datasets import Dataset
 def skewed_subset(train: Dataset, positive_topics: set[str]) -> Dataset:
     """Only the positive sentences about `positive_topics` and the negative ones about the
     other topics: a training set in which the topic gives the label away."""
-    if "topic" not in train.column_names:
-        raise ValueError(f"the training set has no 'topic' column: it has {train.column_names}")
+    require("topic" in train.column_names,
+            f"the training set has no 'topic' column: it has {train.column_names}")
     topics = sorted(set(train["topic"]))
     unknown = set(positive_topics) - set(topics)
-    if unknown:
-        raise ValueError(f"unknown topics {sorted(unknown)}: the topics are {topics}")
-    if not positive_topics or set(positive_topics) == set(topics):
-        raise ValueError(f"positive_topics must hold some of the topics {topics} but not all, "
-                         f"got {sorted(positive_topics)}: else one label would be left")
+    require(not unknown, f"unknown topics {sorted(unknown)}: the topics are {topics}")
+    require(positive_topics and set(positive_topics) != set(topics),
+            f"positive_topics must hold some of the topics {topics} but not all, "
+            f"got {sorted(positive_topics)}: else one label would be left")
     keep = [i for i, (label, topic) in enumerate(zip(train["label"], train["topic"], strict=True))
             if (LABELS[label] == "positive") == (topic in positive_topics)]
     return train.select(keep)
@@ -35,6 +36,7 @@ def topic_label_counts(dataset: Dataset) -> pd.DataFrame:
 
 
 # --8<-- [start:experiment]
+# Needs: checks.py:require
 # Needs: bias/skewed_data.py:skewed_subset, transfer_learning/finetuning.py:classifier
 # Needs: transfer_learning/finetuning.py:trainer
 # Needs: transfer_learning/finetuning.py:accuracy, transfer_learning/sentiment_data.py:subset
@@ -46,8 +48,7 @@ def skew_experiment(data, positive_topics: set[str], seeds: list[int], steps: in
                     learning_rate: float = 1e-4, device=None) -> pd.DataFrame:
     """Fine-tune on the skewed subset and on a balanced one of the same size; one row per
     test sentence, training set and seed, saying whether the prediction was right."""
-    if not seeds:
-        raise ValueError("seeds is empty: train at least once")
+    require(seeds, "seeds is empty: train at least once")
     skewed = skewed_subset(data["train"], positive_topics)  # the same for every seed
     test = data["test"]
     rows = []
@@ -76,3 +77,53 @@ def accuracy_by_group(results: pd.DataFrame) -> pd.DataFrame:
                           for stat in ("mean", "min", "max")})  # over the seeds
     return table.rename_axis(columns=["training", "over seeds"])
 # --8<-- [end:experiment]
+
+
+# --8<-- [start:frozen_probe]
+# Needs: checks.py:require
+# Needs: bias/skewed_data.py:skewed_subset, bias/skewed_data.py:experiment, bias/weat.py:embed
+# Needs: transfer_learning/sentiment_data.py:subset
+import pandas as pd
+import torch
+
+
+def train_linear_probe(features: torch.Tensor, labels: torch.Tensor, steps: int = 300,
+                       learning_rate: float = 0.05, seed: int = 0) -> torch.nn.Linear:
+    """Logistic regression on frozen features: one linear layer, full-batch Adam."""
+    require(len(features) == len(labels) > 0, "need as many labels as feature rows, at least "
+            f"one; got {len(labels)} and {len(features)}")
+    torch.manual_seed(seed)  # the layer's initial weights
+    head = torch.nn.Linear(features.shape[1], 2).to(features.device)
+    optimizer = torch.optim.Adam(head.parameters(), lr=learning_rate)
+    for _ in range(steps):
+        loss = torch.nn.functional.cross_entropy(head(features), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return head
+
+
+def frozen_probe_experiment(encoder, tokenizer, data, positive_topics: set[str],
+                            seeds: list[int]) -> pd.DataFrame:
+    """As skew_experiment, but MiniLM stays as pre-trained: only a linear layer on its
+    sentence embeddings learns, from the skewed subset and from a balanced one."""
+    require(seeds, "seeds is empty: train at least once")
+    skewed = skewed_subset(data["train"], positive_topics)
+    test = data["test"]
+    test_features = embed(encoder, tokenizer, list(test["text"]))  # (num_test, hidden_size)
+    rows = []
+    for seed in seeds:
+        balanced = take_subset(data["train"], len(skewed), seed)  # skew_experiment's draw
+        for name, train in [("balanced", balanced), ("skewed", skewed)]:
+            labels = torch.tensor(list(train["label"]), device=test_features.device)
+            head = train_linear_probe(embed(encoder, tokenizer, list(train["text"])), labels,
+                                      seed=seed)
+            with torch.no_grad():
+                predictions = head(test_features).argmax(-1).tolist()
+            for label, topic, prediction in zip(test["label"], test["topic"], predictions,
+                                                strict=True):
+                rows.append(dict(training=name, seed=seed, label=LABELS[label],
+                                 topics="seen only as positive" if topic in positive_topics
+                                 else "seen only as negative", correct=prediction == label))
+    return pd.DataFrame(rows)
+# --8<-- [end:frozen_probe]

@@ -2,13 +2,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import torch
 from datasets import ClassLabel, Dataset
 
 from snippets.bias.skewed_data import (
     accuracy_by_group,
+    frozen_probe_experiment,
     skew_experiment,
     skewed_subset,
     topic_label_counts,
+    train_linear_probe,
 )
 from snippets.transfer_learning.sentiment_data import LABELS, load_sentiment
 
@@ -122,3 +125,56 @@ def test_the_lessons_claims_about_the_skewed_model(lesson_results):
     assert first > 0.2 and 0 < second < first
     sizes = lesson_results.groupby(["training", "seed", "label", "topics"]).size()
     assert sizes.min() >= 22 and sizes.max() <= 26  # "about 25 sentences per group"
+
+
+AGREE = [("negative", "seen only as negative"), ("positive", "seen only as positive")]
+DISAGREE = [("negative", "seen only as positive"), ("positive", "seen only as negative")]
+
+
+@pytest.mark.slow
+def test_the_balanced_model_is_skewed_the_same_way_in_every_seed(lesson_results):
+    """The page: the balanced model too is less accurate on both groups where topic and label
+    disagree than on both where they agree, in every seed."""
+    balanced = lesson_results[lesson_results["training"] == "balanced"].pivot_table(
+        index=["label", "topics"], columns="seed", values="correct")
+    worst_agree = balanced.loc[AGREE].min()  # per seed
+    best_disagree = balanced.loc[DISAGREE].max()
+    assert (best_disagree < worst_agree).all()
+
+
+def test_a_linear_probe_learns_a_separable_rule():
+    features = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.2, 0.8]])
+    labels = torch.tensor([1, 1, 0, 0])
+    head = train_linear_probe(features, labels, steps=200, seed=0)
+    assert head(features).argmax(-1).tolist() == [1, 1, 0, 0]
+    with pytest.raises(ValueError, match="as many labels as feature rows"):
+        train_linear_probe(features, labels[:3])
+
+
+def test_the_probe_experiment_has_a_row_per_test_sentence_training_set_and_seed(minilm):
+    model, tokenizer = minilm
+    test = toy_split([("lovely meal", 1, "food"), ("rude boss", 0, "work"),
+                      ("cold soup", 0, "food")])
+    results = frozen_probe_experiment(model, tokenizer, {"train": TRAIN, "test": test},
+                                      {"food", "film"}, seeds=[0, 1])
+    assert len(results) == 2 * 2 * len(test)  # balanced and skewed, two seeds
+    assert set(results["training"]) == {"balanced", "skewed"}
+    assert results["topics"].tolist()[:3] == ["seen only as positive", "seen only as negative",
+                                              "seen only as positive"]
+    assert results["correct"].dtype == bool
+    with pytest.raises(ValueError, match="seeds is empty"):
+        frozen_probe_experiment(model, tokenizer, {"train": TRAIN, "test": test}, {"food"}, [])
+
+
+@pytest.mark.slow
+def test_a_probe_on_frozen_minilm_is_skewed_like_the_balanced_model(minilm, device):
+    """The page: trained on balanced data, a linear layer on the pre-trained embeddings is
+    less accurate on both groups where topic and label disagree, in every seed."""
+    if device.type != "cpu":
+        pytest.skip("claims about the page, which is built on the CPU")
+    model, tokenizer = minilm
+    data = load_sentiment(Path(__file__).parents[2] / "data" / "sentiment.csv", seed=0)
+    results = frozen_probe_experiment(model, tokenizer, data, POSITIVE_TOPICS, seeds=[0, 1, 2])
+    balanced = results[results["training"] == "balanced"].pivot_table(
+        index=["label", "topics"], columns="seed", values="correct")
+    assert (balanced.loc[DISAGREE].max() < balanced.loc[AGREE].min()).all()
