@@ -437,7 +437,7 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "static cache": "08-deep-dive-roofline",
     "roofline": "08-deep-dive-roofline",
     "weat": "09-bias-and-limitations",
-    "association test": "09-bias-and-limitations",
+    "association test": "09-deep-dive-association-test",
     "hallucination": "09-bias-and-limitations",
     "garbage in garbage out": "09-bias-and-limitations",
     "softmax": "10-attention-mechanism",
