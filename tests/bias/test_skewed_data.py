@@ -168,13 +168,16 @@ def test_the_probe_experiment_has_a_row_per_test_sentence_training_set_and_seed(
 
 @pytest.mark.slow
 def test_a_probe_on_frozen_minilm_is_skewed_like_the_balanced_model(minilm, device):
-    """The page: trained on balanced data, a linear layer on the pre-trained embeddings is
-    less accurate on both groups where topic and label disagree, in every seed."""
+    """The page: trained on balanced data, a linear layer on the pre-trained embeddings is,
+    on average over the seeds and for each label, less accurate where the topic disagrees."""
     if device.type != "cpu":
         pytest.skip("claims about the page, which is built on the CPU")
     model, tokenizer = minilm
     data = load_sentiment(Path(__file__).parents[2] / "data" / "sentiment.csv", seed=0)
     results = frozen_probe_experiment(model, tokenizer, data, POSITIVE_TOPICS, seeds=[0, 1, 2])
     balanced = results[results["training"] == "balanced"].pivot_table(
-        index=["label", "topics"], columns="seed", values="correct")
-    assert (balanced.loc[DISAGREE].max() < balanced.loc[AGREE].min()).all()
+        index=["label", "topics"], columns="seed", values="correct").mean(axis=1)
+    for label in ("negative", "positive"):
+        agree, disagree = (balanced[next(g for g in groups if g[0] == label)]
+                           for groups in (AGREE, DISAGREE))
+        assert disagree < agree
