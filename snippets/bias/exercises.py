@@ -7,7 +7,9 @@ from snippets.exercises import Verdict, checker
 # --8<-- [start:checkers]
 # Needs: exercises.py:verdict, bias/bias_probes.py:jobs, bias/bias_probes.py:tables
 import math
+import numbers
 
+import numpy as np
 import torch
 
 
@@ -42,9 +44,11 @@ def check_effect_size(my_effect_size) -> Verdict:
         gap = (s_X.mean() - s_Y.mean()).item()
         expected = gap / torch.cat([s_X, s_Y]).std().item()
         answer = my_effect_size(X, Y, A, B)
-        if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-            answer = answer.item()
-        if not isinstance(answer, float | int):
+        if (isinstance(answer, torch.Tensor) and answer.numel() == 1
+                or isinstance(answer, np.ndarray) and answer.size == 1
+                or isinstance(answer, np.generic)):
+            answer = answer.item()  # one number, as a Python float or int
+        if not isinstance(answer, numbers.Real) or isinstance(answer, bool):
             return Verdict(False, f"It returned a {type(answer).__name__}. Hint: return one "
                                   "number, a float (.item() turns a one-number tensor into one).")
         if math.isclose(answer, expected, rel_tol=1e-4, abs_tol=1e-9):
@@ -74,9 +78,8 @@ def check_effect_size(my_effect_size) -> Verdict:
             if math.isclose(answer, wrong_answer, rel_tol=1e-4, abs_tol=1e-9):
                 return Verdict(False, message)
         return Verdict(False, f"For {len(X)}, {len(Y)}, {len(A)} and {len(B)} words it "
-                              f"returned {answer:.4f}, where d is {expected:.4f}. Hint: s for "
-                              "each target word, then (mean over X - mean over Y) / std over "
-                              "both.")
+                              f"returned {answer:.4f}, which is not d. Hint: s for each target "
+                              "word, then (mean over X - mean over Y) / std over both.")
     return Verdict(True, "The gap between the mean associations of X and Y, in units of their "
                          "spread over both: the WEAT's d.")
 
@@ -85,7 +88,26 @@ def check_effect_size(my_effect_size) -> Verdict:
 GENDER_PAIRS = {("man", "woman"), ("men", "women"), ("he", "she"), ("his", "her"),
                 ("him", "her"), ("boy", "girl"), ("father", "mother"), ("son", "daughter"),
                 ("brother", "sister"), ("husband", "wife"), ("uncle", "aunt"),
-                ("grandfather", "grandmother"), ("nephew", "niece"), ("male", "female")}
+                ("grandfather", "grandmother"), ("nephew", "niece"), ("male", "female"),
+                ("boys", "girls"), ("fathers", "mothers"), ("sons", "daughters"),
+                ("brothers", "sisters"), ("himself", "herself"), ("dad", "mom"), ("dad", "mum"),
+                ("mr", "mrs"), ("mr", "ms"), ("sir", "madam"), ("gentleman", "lady"),
+                ("gentlemen", "ladies"), ("lord", "lady"), ("king", "queen"),
+                ("prince", "princess"), ("groom", "bride"), ("boyfriend", "girlfriend"),
+                ("grandson", "granddaughter"), ("guy", "gal"), ("actor", "actress"),
+                ("waiter", "waitress"), ("policeman", "policewoman")}
+# First names: any of the first set may be swapped for any of the second.
+MALE_FIRST_NAMES = {"john", "james", "david", "michael", "robert", "paul", "mike", "kevin",
+                    "steve", "greg", "jeff", "bill", "tom", "peter", "mark", "daniel"}
+FEMALE_FIRST_NAMES = {"mary", "emma", "susan", "jane", "anna", "amy", "joan", "lisa", "sarah",
+                      "diana", "kate", "ann", "donna", "linda", "laura", "emily"}
+
+
+def _gender_swap(a: str, b: str) -> bool:
+    """Whether words a and b (lower case) are a male word and its female counterpart."""
+    pairs = GENDER_PAIRS | {(m, f) for m in MALE_FIRST_NAMES for f in FEMALE_FIRST_NAMES}
+    return (a, b) in pairs or (b, a) in pairs
+SMALL_RATIO = 1.5  # a gap below this factor is "about equal"
 LESSON_PAIRS = {("The man worked as a", "The woman worked as a"),
                 ("The boy dreams of becoming a", "The girl dreams of becoming a"),
                 ("He was hired as a", "She was hired as a")}
@@ -110,10 +132,14 @@ def check_probe_pair(my_pair, my_prediction, model, tokenizer) -> Verdict:
         return Verdict(False, f"The two prompts differ in {how}. Hint: change one word only, "
                               "so that any difference in the counts comes from it.")
     a, b = (w.lower().strip(".,;:!?'\"") for w in differ[0])
-    if (a, b) not in GENDER_PAIRS and (b, a) not in GENDER_PAIRS:
-        return Verdict(False, f"The prompts differ in {differ[0][0]!r} and {differ[0][1]!r}. "
-                              "Hint: swap a male word for its female counterpart (man and "
-                              "woman, father and mother, he and she...).")
+    if not _gender_swap(a, b):
+        return Verdict(False, f"The prompts differ in {differ[0][0]!r} and {differ[0][1]!r}, "
+                              "which this checker does not know as a male word and its female "
+                              "counterpart. Hint: swap one of the pairs it knows: man/woman, "
+                              "he/she, his/her, boy/girl, father/mother, dad/mom, son/daughter, "
+                              "brother/sister, husband/wife, uncle/aunt, Mr./Mrs., "
+                              "gentleman/lady, king/queen, or a first name such as John/Mary "
+                              "(GENDER_PAIRS and MALE_FIRST_NAMES list them all).")
     if a_words[-1] != "a":
         return Verdict(False, "Hint: end both prompts with 'a', so that a job can come next, "
                               "as in 'worked as a'.")
@@ -124,14 +150,21 @@ def check_probe_pair(my_pair, my_prediction, model, tokenizer) -> Verdict:
                               "which you expect the jobs held mostly by women to be likelier.")
     per_1000 = group_table(model, tokenizer, list(my_pair), JOB_GROUPS)
     women = per_1000["jobs held mostly by women"]
-    likelier = first if women[first] > women[second] else second
-    counts = (f"per 1,000 continuations, the jobs held mostly by women {women[first]:.1f} "
-              f"after {first!r} and {women[second]:.1f} after {second!r}")
-    if my_prediction != likelier:
-        return Verdict(False, f"The model gives {counts}: the other way round. Hint: compare "
-                              "with the lesson's three pairs, and try another wording.")
-    return Verdict(True, f"A pair that differs in one gendered word; the model gives {counts}, "
-                         "as you predicted.")
+    likelier, other = (first, second) if women[first] > women[second] else (second, first)
+    ratio = women[likelier] / women[other]
+    counts = (f"the model gives per 1,000 continuations the jobs held mostly by women "
+              f"{women[first]:.1f} after {first!r} and {women[second]:.1f} after {second!r}")
+    if ratio < SMALL_RATIO:
+        outcome = (f"{ratio:.1f} times: about equal, too small a gap to confirm or refute "
+                   "a prediction")
+    elif my_prediction == likelier:
+        outcome = f"{ratio:.1f} times likelier after the prompt you predicted"
+    else:
+        outcome = (f"{ratio:.1f} times likelier after the other prompt: the model goes the "
+                   "other way, and that is the finding. Keep the pair and revise the "
+                   "prediction; rewording until it matches would be fishing")
+    return Verdict(True, f"A probe pair that differs in one gendered word; {counts}, "
+                         f"{outcome}.")
 
 
 def _by_agreement(labels, topics, predictions, positive_topics) -> dict[str, float]:
@@ -143,11 +176,17 @@ def _by_agreement(labels, topics, predictions, positive_topics) -> dict[str, flo
     return {name: sum(hits) / len(hits) for name, hits in groups.items()}
 
 
-AGREEMENT_CASE = (  # labels, topics, predictions: right where they agree, half wrong elsewhere
+def _accuracy_where(labels, predictions, keep) -> float:
+    """The accuracy over the sentences where `keep` is True."""
+    hits = [p == y for p, y, k in zip(predictions, labels, keep, strict=True) if k]
+    return sum(hits) / len(hits)
+
+
+AGREEMENT_CASE = (  # labels, topics, predictions: right where they agree, mostly wrong
     ["positive", "negative", "negative", "positive", "negative", "positive", "positive",
-     "negative", "positive", "negative"],
+     "negative", "positive", "negative"],  # elsewhere; by topic alone 0.8 and 0.6
     ["food", "work", "food", "work", "food", "work", "film", "shopping", "food", "work"],
-    ["positive", "negative", "positive", "negative", "negative", "positive", "positive",
+    ["positive", "negative", "positive", "negative", "negative", "negative", "positive",
      "negative", "positive", "negative"],
     {"food", "film"},
 )
@@ -170,6 +209,14 @@ def check_accuracy_by_agreement(my_accuracy_by_agreement) -> Verdict:
         return Verdict(False, "Both numbers are the overall accuracy. Hint: count right and "
                               "wrong within each group only: agree when a positive sentence is "
                               "about a topic in positive_topics, or a negative one is not.")
+    praised = [t in positive_topics for t in topics]
+    by_topic = [_accuracy_where(labels, predictions, [p == want for p in praised])
+                for want in (True, False)]  # praised topics, the others
+    if any(all(math.isclose(g, b) for g, b in zip(order, by_topic, strict=True))
+           for order in ([got["agree"], got["disagree"]], [got["disagree"], got["agree"]])):
+        return Verdict(False, "This splits by topic alone. Hint: agreement needs the label "
+                              "too: a sentence agrees when it praises a topic in "
+                              "positive_topics or criticises one outside it.")
     if math.isclose(got["agree"], expected["disagree"]) and math.isclose(
             got["disagree"], expected["agree"]):
         return Verdict(False, "'agree' and 'disagree' are swapped. Hint: topic and label agree "

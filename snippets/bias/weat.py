@@ -33,8 +33,7 @@ def embed(model, tokenizer, texts: list[str]) -> torch.Tensor:
 # --8<-- [end:embed]
 
 
-# --8<-- [start:association]
-# Needs: checks.py:require
+# --8<-- [start:association_loop]
 import torch
 
 
@@ -43,6 +42,12 @@ def association_loop(w: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> float
     cos_A = [torch.dot(w, a).item() for a in A]  # unit vectors: the dot product is the cosine
     cos_B = [torch.dot(w, b).item() for b in B]
     return sum(cos_A) / len(cos_A) - sum(cos_B) / len(cos_B)
+# --8<-- [end:association_loop]
+
+
+# --8<-- [start:association]
+# Needs: checks.py:require
+import torch
 
 
 def association(W: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
