@@ -105,7 +105,6 @@ CORE_LESSONS = [p.stem for p in LESSONS if "-deep-dive-" not in p.stem and p.ste
 DEEP_DIVES = [p.stem for p in LESSONS if "-deep-dive-" in p.stem]
 NOT_YET_ON_THE_TEMPLATE = {  # the issues that convert them: 01-03; 04, 06, 07; 05, 09
     "05-transfer-learning",
-    "09-bias-and-limitations",
 }
 COURSE = "https://huggingface.co/learn/llm-course/chapter1/"
 MAX_WORDS, MAX_CODE_LINES = 2000, 150
@@ -436,7 +435,7 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "static cache": "08-deep-dive-roofline",
     "roofline": "08-deep-dive-roofline",
     "weat": "09-bias-and-limitations",
-    "association test": "09-bias-and-limitations",
+    "association test": "09-deep-dive-association-test",
     "hallucination": "09-bias-and-limitations",
     "garbage in garbage out": "09-bias-and-limitations",
     "softmax": "10-attention-mechanism",

@@ -1,8 +1,11 @@
 """Probing a language model for bias: sampled completions counted, and exact probabilities."""
 
-from snippets.inference.decoding import chat_input_ids  # shown in lessons by its own section
+# Shown in lessons by their own sections:
+from snippets.checks import require
+from snippets.inference.decoding import chat_input_ids
 
 # --8<-- [start:completions]
+# Needs: checks.py:require
 import torch
 
 
@@ -10,10 +13,8 @@ import torch
 def sample_completions(model, tokenizer, prompt: str, num_samples: int = 100,
                        max_new_tokens: int = 5, seed: int = 0) -> list[str]:
     """`num_samples` continuations of `prompt`, drawn from the model's full distribution."""
-    if num_samples < 1:
-        raise ValueError(f"num_samples must be >= 1, got {num_samples}")
-    if max_new_tokens < 1:
-        raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
+    require(num_samples >= 1, f"num_samples must be >= 1, got {num_samples}")
+    require(max_new_tokens >= 1, f"max_new_tokens must be >= 1, got {max_new_tokens}")
     inputs = tokenizer(prompt, return_tensors="pt").to(model.device)  # plain text, no chat
     torch.manual_seed(seed)
     output_ids = model.generate(
@@ -37,6 +38,7 @@ JOB_GROUPS = {"jobs held mostly by women": WOMEN_MOSTLY, "jobs held mostly by me
 
 
 # --8<-- [start:count]
+# Needs: checks.py:require
 import re
 from collections import Counter
 
@@ -62,8 +64,7 @@ def group_counts(samples: dict[tuple[str, int], list[str]],
                  groups: dict[str, list[str]]) -> pd.DataFrame:
     """How many completions name a job of each group: a row per prompt and group, a column
     per seed."""
-    if not samples or not groups:
-        raise ValueError(f"need samples and groups, got {len(samples)} and {len(groups)}")
+    require(samples and groups, f"need samples and groups, got {len(samples)} and {len(groups)}")
     rows = {}
     for (prompt, seed), completions in samples.items():
         for group, jobs in groups.items():
@@ -75,6 +76,7 @@ def group_counts(samples: dict[tuple[str, int], list[str]],
 
 
 # --8<-- [start:log_prob]
+# Needs: checks.py:require
 import torch
 
 
@@ -83,8 +85,7 @@ def continuation_log_prob(model, tokenizer, prompt: str, continuation: str) -> f
     """log P(continuation | prompt): the sum of the log probabilities of its tokens."""
     prompt_ids = tokenizer(prompt)["input_ids"]
     continuation_ids = tokenizer(continuation, add_special_tokens=False)["input_ids"]
-    if not continuation_ids:
-        raise ValueError(f"continuation must hold at least one token, got {continuation!r}")
+    require(continuation_ids, f"continuation must hold at least one token, got {continuation!r}")
     input_ids = torch.tensor([prompt_ids + continuation_ids], device=model.device)
     log_probs = model(input_ids).logits[0].log_softmax(-1)  # (num_tokens, vocab_size)
     # the token at position t is predicted by the logits at position t - 1
@@ -94,6 +95,7 @@ def continuation_log_prob(model, tokenizer, prompt: str, continuation: str) -> f
 
 
 # --8<-- [start:log_probs]
+# Needs: checks.py:require
 import torch
 
 
@@ -101,12 +103,10 @@ import torch
 def continuation_log_probs(model, tokenizer, prompt: str,
                            continuations: list[str]) -> torch.Tensor:
     """log P(continuation | prompt) for every continuation, in one padded batch."""
-    if not continuations:
-        raise ValueError("continuations is empty: nothing to score")
+    require(continuations, "continuations is empty: nothing to score")
     prompt_ids = tokenizer(prompt)["input_ids"]
     ids = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in continuations]
-    if not all(ids):
-        raise ValueError(f"every continuation must hold a token, got {continuations!r}")
+    require(all(ids), f"every continuation must hold a token, got {continuations!r}")
     width = len(prompt_ids) + max(map(len, ids))
     input_ids = torch.zeros(len(ids), width, dtype=torch.long)  # padded on the right
     attention_mask = torch.zeros(len(ids), width, dtype=torch.long)
@@ -126,7 +126,7 @@ def continuation_log_probs(model, tokenizer, prompt: str,
 
 
 # --8<-- [start:tables]
-# Needs: bias/bias_probes.py:log_probs
+# Needs: checks.py:require, bias/bias_probes.py:log_probs
 import pandas as pd
 
 
@@ -145,8 +145,7 @@ def occupation_table(model, tokenizer, prompt_a: str, prompt_b: str,
 def group_table(model, tokenizer, prompts: list[str],
                 groups: dict[str, list[str]]) -> pd.DataFrame:
     """1,000 x P(the next word is one of a group's jobs | prompt), per prompt and group."""
-    if not prompts or not groups:
-        raise ValueError(f"need prompts and groups, got {len(prompts)} and {len(groups)}")
+    require(prompts and groups, f"need prompts and groups, got {len(prompts)} and {len(groups)}")
     return pd.DataFrame(
         {group: [1000 * continuation_log_probs(model, tokenizer, prompt,
                                                [" " + job for job in jobs])

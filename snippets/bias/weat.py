@@ -1,6 +1,9 @@
 """A word-embedding association test (WEAT, Caliskan et al. 2017) on sentence embeddings."""
 
+from snippets.checks import require  # shown in lessons by its own section
+
 # --8<-- [start:embed]
+# Needs: checks.py:require
 import json
 from pathlib import Path
 
@@ -21,8 +24,7 @@ def pooling_config(checkpoint: str | Path) -> dict:
 @torch.no_grad()
 def embed(model, tokenizer, texts: list[str]) -> torch.Tensor:
     """Unit-length sentence embeddings: the mean of the token vectors, padding left out."""
-    if not texts:
-        raise ValueError("texts is empty: nothing to embed")
+    require(texts, "texts is empty: nothing to embed")
     batch = tokenizer(texts, padding=True, truncation=True, return_tensors="pt").to(model.device)
     token_vectors = model(**batch).last_hidden_state  # (num_texts, num_tokens, hidden_size)
     mask = batch["attention_mask"].unsqueeze(-1).to(token_vectors.dtype)  # 1 = real token
@@ -31,7 +33,7 @@ def embed(model, tokenizer, texts: list[str]) -> torch.Tensor:
 # --8<-- [end:embed]
 
 
-# --8<-- [start:association]
+# --8<-- [start:association_loop]
 import torch
 
 
@@ -40,6 +42,12 @@ def association_loop(w: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> float
     cos_A = [torch.dot(w, a).item() for a in A]  # unit vectors: the dot product is the cosine
     cos_B = [torch.dot(w, b).item() for b in B]
     return sum(cos_A) / len(cos_A) - sum(cos_B) / len(cos_B)
+# --8<-- [end:association_loop]
+
+
+# --8<-- [start:association]
+# Needs: checks.py:require
+import torch
 
 
 def association(W: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> torch.Tensor:
@@ -49,16 +57,15 @@ def association(W: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> torch.Tens
 
 def effect_size(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> float:
     """d = (mean_x s(x, A, B) - mean_y s(y, A, B)) / std_{w in X and Y} s(w, A, B)."""
-    if min(len(X), len(Y), len(A), len(B)) < 1:
-        raise ValueError(f"X, Y, A and B must each hold at least one word; got {len(X)}, "
-                         f"{len(Y)}, {len(A)} and {len(B)}")
+    require(min(len(X), len(Y), len(A), len(B)) >= 1, "X, Y, A and B must each hold at least "
+            f"one word; got {len(X)}, {len(Y)}, {len(A)} and {len(B)}")
     s_X, s_Y = association(X, A, B), association(Y, A, B)
     return ((s_X.mean() - s_Y.mean()) / torch.cat([s_X, s_Y]).std()).item()  # std: n - 1
 # --8<-- [end:association]
 
 
 # --8<-- [start:p_value]
-# Needs: bias/weat.py:association
+# Needs: checks.py:require, bias/weat.py:association
 import itertools
 import math
 from typing import NamedTuple
@@ -78,9 +85,8 @@ def permutation_test(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor, B: torch
                      seed: int = 0) -> PermutationTest:
     """One-sided p: the share of equal-size splits of X and Y whose statistic is as large as
     the observed one. Every split when there are at most max_exact, else num_samples draws."""
-    if len(X) != len(Y) or len(X) < 2:
-        raise ValueError(f"X and Y must hold the same number of words, at least 2; got "
-                         f"{len(X)} and {len(Y)}")
+    require(len(X) == len(Y) >= 2, "X and Y must hold the same number of words, at least 2; "
+            f"got {len(X)} and {len(Y)}")
     s = association(torch.cat([X, Y]), A, B)  # (2n,)
     n, total = len(X), s.sum()
     observed = s[:n].sum() - s[n:].sum()  # sum over X minus sum over Y
@@ -120,10 +126,10 @@ def leave_one_out_effect_sizes(X: torch.Tensor, Y: torch.Tensor, A: torch.Tensor
 
 
 # --8<-- [start:holm]
+# Needs: checks.py:require
 def holm(p_values: list[float]) -> list[float]:
     """Holm-adjusted p-values: a test passes at level alpha when its value is <= alpha."""
-    if not all(0 <= p <= 1 for p in p_values):
-        raise ValueError(f"p-values must lie in [0, 1], got {p_values}")
+    require(all(0 <= p <= 1 for p in p_values), f"p-values must lie in [0, 1], got {p_values}")
     m = len(p_values)
     adjusted = [0.0] * m
     running_max = 0.0

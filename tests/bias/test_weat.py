@@ -177,6 +177,10 @@ def test_the_lesson_claims_hold_for_minilm(minilm_weats, device):
     # negative (nearer the female terms): the difference is relative
     assert all(abs(r[name][key]) < 0.06 for name in TESTS for key in ("mean s(X)", "mean s(Y)"))
     assert r["math"]["mean s(X)"] < 0 and r["math"]["mean s(Y)"] < 0
+    # the gender gap in mean s is about as large as the gap of the check that works
+    gap = {name: r[name]["mean s(X)"] - r[name]["mean s(Y)"] for name in ("flowers", "names")}
+    assert all(0.02 < g < 0.05 for g in gap.values())
+    assert abs(gap["names"] - gap["flowers"]) < 0.05 * gap["flowers"]
 
 
 def test_the_tokenizer_is_uncased(minilm):
