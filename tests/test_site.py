@@ -105,7 +105,7 @@ CORE_LESSONS = [p.stem for p in LESSONS if "-deep-dive-" not in p.stem and p.ste
 DEEP_DIVES = [p.stem for p in LESSONS if "-deep-dive-" in p.stem]
 NOT_YET_ON_THE_TEMPLATE = {  # the issues that convert them: 01-03; 04, 06, 07; 05, 09
     "01-introduction", "02-nlp-and-llms",
-    "04-how-transformers-work", "05-transfer-learning", "06-solving-tasks",
+    "04-how-transformers-work", "06-solving-tasks",
     "07-transformer-architectures", "09-bias-and-limitations",
 }
 COURSE = "https://huggingface.co/learn/llm-course/chapter1/"
