@@ -20,11 +20,11 @@ def draw_transfer(body: list[str], pretraining_head: str, new_head: str,
     require(len(body) > 0, "the model needs at least one block below its head")
     fig, ax = plt.subplots(figsize=(10, 0.72 * (len(body) + 1) + 2.6))
     fig.set_facecolor("white")  # readable in both colour schemes of the site
-    columns = [("1. Pre-training", [LEARNED] * len(body) + [LEARNED], pretraining_head,
+    columns = [("1. Pre-training\n(done once, by others)", [LEARNED] * len(body) + [LEARNED], pretraining_head,
                 pretraining_data),
-               ("2. Fine-tuning from the checkpoint", [COPIED] * len(body) + [NEW], new_head,
+               ("2. Fine-tuning,\nfrom the checkpoint", [COPIED] * len(body) + [NEW], new_head,
                 finetuning_data),
-               ("The comparison: from random weights", [NEW] * len(body) + [NEW], new_head,
+               ("For comparison: the same\ntraining from random weights", [NEW] * len(body) + [NEW], new_head,
                 finetuning_data)]
     for x, (title, colors, head, data) in zip(COLUMN_X, columns, strict=True):
         ax.text(x + BLOCK_W / 2, len(body) + 1.35, title, ha="center", va="bottom",
@@ -50,7 +50,7 @@ def draw_transfer(body: list[str], pretraining_head: str, new_head: str,
                              label="new: random weights at the start")],
               loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False,
               fontsize=9.5)
-    ax.set(xlim=(-0.3, COLUMN_X[2] + BLOCK_W + 0.3), ylim=(-1.5, len(body) + 1.9))
+    ax.set(xlim=(-0.3, COLUMN_X[2] + BLOCK_W + 0.3), ylim=(-1.5, len(body) + 2.3))
     ax.axis("off")
     fig.tight_layout()
     return fig
