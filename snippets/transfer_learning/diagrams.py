@@ -20,12 +20,12 @@ def draw_transfer(body: list[str], pretraining_head: str, new_head: str,
     require(len(body) > 0, "the model needs at least one block below its head")
     fig, ax = plt.subplots(figsize=(10, 0.72 * (len(body) + 1) + 2.6))
     fig.set_facecolor("white")  # readable in both colour schemes of the site
-    columns = [("1. Pre-training\n(done once, by others)", [LEARNED] * len(body) + [LEARNED], pretraining_head,
-                pretraining_data),
-               ("2. Fine-tuning,\nfrom the checkpoint", [COPIED] * len(body) + [NEW], new_head,
-                finetuning_data),
-               ("For comparison: the same\ntraining from random weights", [NEW] * len(body) + [NEW], new_head,
-                finetuning_data)]
+    columns = [("1. Pre-training, then sentence-pair\nfine-tuning (done by others)",
+                [LEARNED] * len(body) + [LEARNED], pretraining_head, pretraining_data),
+               ("2. Fine-tuning,\nfrom the checkpoint",
+                [COPIED] * len(body) + [NEW], new_head, finetuning_data),
+               ("For comparison: the same\ntraining from random weights",
+                [NEW] * len(body) + [NEW], new_head, finetuning_data)]
     for x, (title, colors, head, data) in zip(COLUMN_X, columns, strict=True):
         ax.text(x + BLOCK_W / 2, len(body) + 1.35, title, ha="center", va="bottom",
                 fontsize=11, fontweight="bold")
@@ -43,7 +43,7 @@ def draw_transfer(body: list[str], pretraining_head: str, new_head: str,
     ax.text((COLUMN_X[0] + BLOCK_W + COLUMN_X[1]) / 2, len(body) + BLOCK_H / 2,
             "head not kept", ha="center", va="center", fontsize=9.5, color="#555555")
     ax.legend(handles=[Patch(facecolor=LEARNED, edgecolor="#333333",
-                             label="learned in pre-training"),
+                             label="came with the checkpoint"),
                        Patch(facecolor=COPIED, edgecolor="#333333",
                              label="copied from the checkpoint, then trained further"),
                        Patch(facecolor=NEW, edgecolor="#333333",

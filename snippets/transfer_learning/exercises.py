@@ -5,6 +5,7 @@ from snippets.exercises import Verdict, checker
 
 # --8<-- [start:checkers]
 # Needs: exercises.py:verdict
+import numbers
 from collections import Counter
 
 import torch
@@ -24,25 +25,26 @@ def check_baseline(my_baseline) -> Verdict:
         answer = my_baseline(list(train), list(test))
         majority = Counter(train).most_common(1)[0][0]
         expected = sum(label == majority for label in test) / len(test)
-        if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
             return Verdict(False, f"It returned a {type(answer).__name__}. Hint: return the "
                                   "accuracy, a number between 0 and 1.")
-        if abs(answer - expected) < 1e-9:
+        answer = float(answer)  # a NumPy number too
+        if abs(answer - expected) < 1e-6:
             continue
         test_majority = Counter(test).most_common(1)[0][0]
         if answer in set(train) and not 0 < answer < 1:
             return Verdict(False, "It returned a label, not an accuracy. Hint: count how many "
                                   "test labels equal the majority label, then divide by the "
                                   "number of test labels.")
-        if abs(answer - 1 / len(set(train))) < 1e-9 or answer == 0.5:
+        if abs(answer - 1 / len(set(train))) < 1e-6 or answer == 0.5:
             return Verdict(False, f"It returned {answer:g}, which holds only when every label "
                                   "is equally common. Hint: count the training labels "
                                   "(collections.Counter) and take the most common one.")
-        if abs(answer - test.count(test_majority) / len(test)) < 1e-9:
+        if abs(answer - test.count(test_majority) / len(test)) < 1e-6:
             return Verdict(False, "It picked the most common label of the test set. Hint: "
                                   "the constant answer is chosen on the training labels; the "
                                   "test labels only score it.")
-        if abs(answer - train.count(majority) / len(train)) < 1e-9:
+        if abs(answer - train.count(majority) / len(train)) < 1e-6:
             return Verdict(False, "It returned how common the majority label is in the "
                                   "training set. Hint: score that label on the test labels.")
         return Verdict(False, "It is not the accuracy of the training set's most common label "
@@ -66,7 +68,9 @@ def check_freeze_body(my_freeze_body) -> Verdict:
     classifier, may still train."""
     model = _tiny_classifier()
     answer = my_freeze_body(model)
-    model = answer if isinstance(answer, torch.nn.Module) else model  # in place, or returned
+    # in place, or a classifier returned (a part of it returned, such as model.bert: the
+    # model passed in is judged)
+    model = answer if isinstance(answer, BertForSequenceClassification) else model
     trainable = sorted(name for name, p in model.named_parameters() if p.requires_grad)
     head = ["classifier.bias", "classifier.weight"]
     if trainable == head:
@@ -105,9 +109,10 @@ def check_training_flops(my_training_flops, tokenizer) -> Verdict:
         answer = my_training_flops(n_params, list(texts), tokenizer, passes)
         tokens = [len(tokenizer(text)["input_ids"]) for text in texts]
         expected = 6 * n_params * sum(tokens) * passes
-        if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
             return Verdict(False, f"It returned a {type(answer).__name__}. Hint: return the "
                                   "number of operations, a number.")
+        answer = float(answer)  # a NumPy number too
         if abs(answer - expected) <= 1e-9 * expected:
             continue
         other = sum(tokens) * passes
@@ -122,8 +127,8 @@ def check_training_flops(my_training_flops, tokenizer) -> Verdict:
                     "Hint: count each sentence's input_ids from the tokenizer."),
             (plain, "It leaves out [CLS] and [SEP], which the model reads too. Hint: call the "
                     "tokenizer with its defaults (add_special_tokens=True)."),
-            (padded, "It counts the padding of a batch as well. Hint: tokenize each sentence "
-                     "on its own, without padding."),
+            (padded, "It counts the padding of a batch as well: padding is extra compute, not "
+                     "data. Hint: tokenize each sentence on its own, without padding."),
             (sum(tokens), "It counts one pass, whatever passes says. Hint: every pass reads "
                           "every token again."),
         ]:

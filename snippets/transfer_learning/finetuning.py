@@ -4,12 +4,30 @@
 from snippets.models import get_device, minilm_checkpoint
 from snippets.transfer_learning.sentiment_data import LABELS, take_subset
 
+# --8<-- [start:quiet]
+from contextlib import contextmanager
+
+from transformers.utils import logging
+
+
+@contextmanager
+def transformers_errors_only():
+    """Within the block, 🤗 Transformers logs errors only (not the report of which weights a
+    load left new: the lesson prints those itself); the verbosity is restored after."""
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(verbosity)
+# --8<-- [end:quiet]
+
+
 # --8<-- [start:classifier]
 # Needs: models.py:device, models.py:package, models.py:minilm
-# Needs: transfer_learning/sentiment_data.py:checks
+# Needs: transfer_learning/sentiment_data.py:checks, transfer_learning/finetuning.py:quiet
 import torch
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
-from transformers.utils import logging
 
 
 def load_classifier(pretrained: bool, seed: int = 0, checkpoint=None, device=None):
@@ -20,16 +38,12 @@ def load_classifier(pretrained: bool, seed: int = 0, checkpoint=None, device=Non
     labels = dict(num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
                   label2id={label: i for i, label in enumerate(LABELS)})
     torch.manual_seed(seed)  # draws the new head (and, from scratch, every other weight)
-    verbosity = logging.get_verbosity()
-    logging.set_verbosity_error()  # the load report: the lesson prints the new weights itself
-    try:
+    with transformers_errors_only():
         if pretrained:  # the checkpoint's weights; only the classification head is new
             model = AutoModelForSequenceClassification.from_pretrained(checkpoint, **labels)
         else:  # the same architecture, every weight random
             config = AutoConfig.from_pretrained(checkpoint, **labels)
             model = AutoModelForSequenceClassification.from_config(config)
-    finally:
-        logging.set_verbosity(verbosity)
     return model.to(get_device(device)), tokenizer
 # --8<-- [end:classifier]
 
@@ -325,7 +339,7 @@ def plot_learning_curve(results: pd.DataFrame, baseline: float,
     ax.set_xscale("log", base=2)
     sizes = sorted(results["size"].unique())
     ax.set_xticks(sizes, [str(size) for size in sizes])
-    ax.set(xlabel="training examples", ylabel="test accuracy", ylim=(0.3, 1.02),
+    ax.set(xlabel="training sentences", ylabel="test accuracy", ylim=(0.3, 1.02),
            title="Fine-tuning from a checkpoint versus from random weights")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small")
     return ax

@@ -47,7 +47,7 @@ def test_fine_tuning_copies_the_body_and_replaces_the_head_random_weights_copy_n
     texts = [t.get_text() for t in ax.texts]
     assert "head not kept" in texts and "labelled sentences" in texts
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "learned in pre-training", "copied from the checkpoint, then trained further",
+        "came with the checkpoint", "copied from the checkpoint, then trained further",
         "new: random weights at the start"]
     plt.close(fig)
 

@@ -160,3 +160,35 @@ def test_the_flops_solution_counts_the_lessons_training_set_by_hand(tokenizer):
     by_hand = (len(tokenizer.tokenize("Good.")) + 2) + (len(tokenizer.tokenize(
         "Not good at all.")) + 2)  # [CLS] and [SEP] around each
     assert training_flops(10, texts, tokenizer, 2) == 6 * 10 * by_hand * 2
+
+
+def test_a_numpy_number_is_an_answer_too(tokenizer):
+    import numpy as np
+
+    baseline = section("baseline_solution")["my_baseline"]
+    assert check_baseline(lambda train, test: np.float32(baseline(train, test))).right is True
+    assert check_baseline(lambda train, test: np.float64(baseline(train, test))).right is True
+    verdict = check_baseline(lambda train, test: np.float32(0.5))
+    assert verdict.right is False and "only when every label is equally common" in verdict.message
+    flops = section("flops_solution")["my_training_flops"]
+    assert check_training_flops(lambda *args: np.int64(flops(*args)), tokenizer).right is True
+
+
+def test_a_freeze_that_returns_the_body_is_judged_on_the_model_passed_in():
+    def freeze_and_return_the_body(model):
+        return model.bert.requires_grad_(False)
+
+    assert check_freeze_body(freeze_and_return_the_body).right is True
+
+    def freeze_everything_and_return_the_body(model):
+        model.requires_grad_(False)
+        return model.bert
+
+    verdict = check_freeze_body(freeze_everything_and_return_the_body)
+    assert verdict.right is False and "Nothing is left to train" in verdict.message
+
+
+def test_the_padding_hint_says_padding_is_compute_not_data(tokenizer):
+    verdict = check_training_flops(lambda n, texts, tok, passes: 6 * n * passes * len(texts)
+                                   * max(tokens(tok, t) for t in texts), tokenizer)
+    assert verdict.right is False and "extra compute, not data" in verdict.message
