@@ -100,12 +100,9 @@ def test_every_link_and_anchor_inside_the_site_resolves():
                     f"{target.relative_to(SITE)}")
 
 
-# The learner's template (docs/contributing.md): every core lesson, once its issue lands.
+# The learner's template (docs/contributing.md): every core lesson follows it.
 CORE_LESSONS = [p.stem for p in LESSONS if "-deep-dive-" not in p.stem and p.stem != "11-quiz"]
 DEEP_DIVES = [p.stem for p in LESSONS if "-deep-dive-" in p.stem]
-NOT_YET_ON_THE_TEMPLATE = {  # the issues that convert them: 01-03; 04, 06, 07; 05, 09
-    "05-transfer-learning",
-}
 COURSE = "https://huggingface.co/learn/llm-course/chapter1/"
 MAX_WORDS, MAX_CODE_LINES = 2000, 150
 
@@ -162,13 +159,11 @@ def template_problems(stem: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("stem", [
-    pytest.param(stem, marks=pytest.mark.xfail(strict=True, reason="not on the template yet"))
-    if stem in NOT_YET_ON_THE_TEMPLATE else stem for stem in CORE_LESSONS])
+@pytest.mark.parametrize("stem", CORE_LESSONS)
 def test_a_core_lesson_follows_the_learners_template(stem):
     """The box (reading time, course page), the budgets (2,000 words, 150 lines of code), no
     argument check in view, 3 exercises whose folded solutions pass their checkers, and a
-    described figure. A lesson still listed as not converted must fail (strict xfail)."""
+    described figure."""
     assert template_problems(stem) == []
 
 

@@ -4,12 +4,30 @@
 from snippets.models import get_device, minilm_checkpoint
 from snippets.transfer_learning.sentiment_data import LABELS, take_subset
 
+# --8<-- [start:quiet]
+from contextlib import contextmanager
+
+from transformers.utils import logging
+
+
+@contextmanager
+def transformers_errors_only():
+    """Within the block, 🤗 Transformers logs errors only (not the report of which weights a
+    load left new: the lesson prints those itself); the verbosity is restored after."""
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(verbosity)
+# --8<-- [end:quiet]
+
+
 # --8<-- [start:classifier]
 # Needs: models.py:device, models.py:package, models.py:minilm
-# Needs: transfer_learning/sentiment_data.py:checks
+# Needs: transfer_learning/sentiment_data.py:checks, transfer_learning/finetuning.py:quiet
 import torch
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
-from transformers.utils import logging
 
 
 def load_classifier(pretrained: bool, seed: int = 0, checkpoint=None, device=None):
@@ -20,18 +38,22 @@ def load_classifier(pretrained: bool, seed: int = 0, checkpoint=None, device=Non
     labels = dict(num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
                   label2id={label: i for i, label in enumerate(LABELS)})
     torch.manual_seed(seed)  # draws the new head (and, from scratch, every other weight)
-    verbosity = logging.get_verbosity()
-    logging.set_verbosity_error()  # the load report: the lesson prints the new weights itself
-    try:
+    with transformers_errors_only():
         if pretrained:  # the checkpoint's weights; only the classification head is new
             model = AutoModelForSequenceClassification.from_pretrained(checkpoint, **labels)
         else:  # the same architecture, every weight random
             config = AutoConfig.from_pretrained(checkpoint, **labels)
             model = AutoModelForSequenceClassification.from_config(config)
-    finally:
-        logging.set_verbosity(verbosity)
     return model.to(get_device(device)), tokenizer
 # --8<-- [end:classifier]
+
+
+# --8<-- [start:learning_rates]
+# Each start's learning rate for 14 updates of 24 sentences, chosen on the validation set by
+# the deep dive on learning rates, whose grid (compare_learning_rates, best_learning_rates)
+# must still pick them: the deep dive checks it.
+LEARNING_RATES = {"pretrained": 3e-4, "random": 1e-4}
+# --8<-- [end:learning_rates]
 
 
 # --8<-- [start:collate]
@@ -173,13 +195,10 @@ def majority_baseline(train, test) -> float:
 # --8<-- [end:accuracy]
 
 
-# --8<-- [start:choose]
+# --8<-- [start:run]
 # Needs: transfer_learning/finetuning.py:classifier, transfer_learning/finetuning.py:trainer
 # Needs: transfer_learning/finetuning.py:accuracy
 # Needs: transfer_learning/sentiment_data.py:subset
-import pandas as pd
-from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
-
 STARTS = {"pretrained": "from the checkpoint", "random": "from random weights"}
 
 
@@ -212,6 +231,13 @@ def fine_tune_run(data, start: str, size: int, seed: int, learning_rate: float, 
                 accuracy=sum(p == y for p, y in zip(predictions, data["test"]["label"],
                                                     strict=True)) / len(predictions),
                 answers_positive=sum(predictions) / len(predictions))
+# --8<-- [end:run]
+
+
+# --8<-- [start:choose]
+# Needs: transfer_learning/finetuning.py:run
+import pandas as pd
+from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
 
 
 def compare_learning_rates(data, learning_rates: list[float], seeds: list[int], steps: int,
@@ -243,7 +269,7 @@ def best_learning_rates(runs: pd.DataFrame) -> dict[str, float]:
 
 
 # --8<-- [start:sweep]
-# Needs: transfer_learning/finetuning.py:choose
+# Needs: transfer_learning/finetuning.py:run
 import pandas as pd
 from tqdm import tqdm  # plain tqdm: TQDM_DISABLE=1 silences it
 
@@ -313,7 +339,7 @@ def plot_learning_curve(results: pd.DataFrame, baseline: float,
     ax.set_xscale("log", base=2)
     sizes = sorted(results["size"].unique())
     ax.set_xticks(sizes, [str(size) for size in sizes])
-    ax.set(xlabel="training examples", ylabel="test accuracy", ylim=(0.3, 1.02),
+    ax.set(xlabel="training sentences", ylabel="test accuracy", ylim=(0.3, 1.02),
            title="Fine-tuning from a checkpoint versus from random weights")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small")
     return ax

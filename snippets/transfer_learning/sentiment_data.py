@@ -99,3 +99,18 @@ def take_subset(train: Dataset, size: int, seed: int = 0) -> Dataset:
                 picked.append(rows.pop(0))
     return shuffled.select(sorted(picked))
 # --8<-- [end:subset]
+
+
+# --8<-- [start:reverse_words]
+# Needs: transfer_learning/sentiment_data.py:checks
+from datasets import DatasetDict
+
+
+def reverse_words(data: DatasetDict) -> DatasetDict:
+    """The same rows and labels, every word spelt backwards: "I liked it." -> "I dekil .ti"."""
+    def reverse(row: dict) -> dict:
+        return {"text": " ".join(word[::-1] for word in row["text"].split())}
+    with no_datasets_progress_bars():  # 480 rows take well under a second
+        return DatasetDict({split: rows.map(reverse, keep_in_memory=True)
+                            for split, rows in data.items()})
+# --8<-- [end:reverse_words]

@@ -312,3 +312,21 @@ def test_plot_draws_a_mean_line_per_start_and_the_baseline_and_names_them():
     ax = plot_learning_curve(fake_results(), 0.5, extra={"longer": longer}, ax=ax)
     star = ax.collections[-1]
     assert star.get_label() == "longer" and star.get_offsets().tolist() == [[64, 0.7]]
+
+
+def test_the_learning_rates_name_every_start_and_the_script_uses_the_checkpoints():
+    from snippets.transfer_learning.accelerate_loop import LEARNING_RATE
+
+    assert set(finetuning.LEARNING_RATES) == set(finetuning.STARTS)
+    assert LEARNING_RATE == finetuning.LEARNING_RATES["pretrained"]
+    assert all(0 < rate < 1e-2 for rate in finetuning.LEARNING_RATES.values())
+
+
+def test_transformers_errors_only_silences_the_load_report_and_restores_the_verbosity():
+    from transformers.utils import logging
+
+    before = logging.get_verbosity()
+    with pytest.raises(RuntimeError), finetuning.transformers_errors_only():
+        assert logging.get_verbosity() == logging.ERROR
+        raise RuntimeError("inside the block")
+    assert logging.get_verbosity() == before

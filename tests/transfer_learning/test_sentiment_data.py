@@ -6,7 +6,12 @@ from pathlib import Path
 import pytest
 from datasets import Dataset
 
-from snippets.transfer_learning.sentiment_data import LABELS, load_sentiment, take_subset
+from snippets.transfer_learning.sentiment_data import (
+    LABELS,
+    load_sentiment,
+    reverse_words,
+    take_subset,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "sentiment.csv"
 
@@ -100,3 +105,18 @@ def test_subsets_are_balanced_seeded_and_checked():
         take_subset(Dataset.from_dict({"text": [], "label": []}), 4)
     skewed = Dataset.from_dict({"text": list("abcde"), "label": [0, 0, 0, 0, 1]})
     assert Counter(take_subset(skewed, 4)["label"]) == {0: 3, 1: 1}  # all it has of label 1
+
+
+def test_reverse_words_spells_every_word_backwards_and_keeps_rows_labels_and_splits():
+    data = load_sentiment(DATA, seed=0)
+    backwards = reverse_words(data)
+    assert list(backwards) == ["train", "validation", "test"]
+    for name, split in data.items():
+        assert backwards[name]["label"] == split["label"]
+        assert backwards[name]["topic"] == split["topic"]
+        for text, reversed_text in zip(split["text"], backwards[name]["text"], strict=True):
+            words, reversed_words = text.split(), reversed_text.split()
+            assert [w[::-1] for w in reversed_words] == words
+    first = data["train"]["text"][0].split()
+    assert any(w != w[::-1] for w in first)  # the test sees a change, not palindromes only
+    assert data["train"]["text"][0] != backwards["train"]["text"][0]
