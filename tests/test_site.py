@@ -413,7 +413,7 @@ SEARCHES = {  # what a reader types: the lesson that explains it
     "distilbert": "04-how-transformers-work",
     "carbon": "04-how-transformers-work",
     "fine-tuning": "05-transfer-learning",
-    "accelerate launch": "05-transfer-learning",
+    "accelerate launch": "05-deep-dive-multi-gpu",  # the deep dive runs it; the lesson names it
     "ctc": "06-solving-tasks",
     "byte pair": "06-solving-tasks",
     "wordpiece": "06-solving-tasks",
