@@ -6,6 +6,7 @@ written as an .ipynb that mkdocs-jupyter executes, renders and offers as a downl
 """
 
 import json
+import logging
 import os
 import shutil
 import tomllib
@@ -28,6 +29,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("LLM_COURSE_DEVICE", "cpu")
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 os.environ["TQDM_DISABLE"] = "1"
+# Lessons run side by side (on_pre_build): OpenMP threads that wait sleep instead of
+# spinning on the cores the other lessons need.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # A lesson's first cell holds its box, a blockquote that opens with one of these (bold).
 BOX_OPENERS = ("In this lesson", "In this deep dive")
@@ -87,12 +91,6 @@ def lesson_notebook(lesson: Path) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def write_if_changed(path: Path, text: str) -> None:
-    """Write only new content, so that `mkdocs serve` does not rebuild in a loop."""
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-
-
 def selected_lessons() -> list[Path]:
     """Every lesson, or those whose names start with one of $LESSONS ("03,10"): building a
     few lessons while writing them (`LESSONS=03 mkdocs serve --no-strict`)."""
@@ -101,13 +99,73 @@ def selected_lessons() -> list[Path]:
             if not prefixes or lesson.name.startswith(tuple(prefixes))]
 
 
+def source_key(notebook_text: str) -> str:
+    """What an executed notebook's outputs depend on: its code and prose, the data files
+    the lessons read, and the device."""
+    import hashlib
+
+    key = hashlib.sha256(f"{os.environ['LLM_COURSE_DEVICE']}\n{notebook_text}".encode())
+    for path in sorted((ROOT / "data").rglob("*")):
+        if path.is_file():
+            key.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
+    return key.hexdigest()
+
+
+def is_executed_from(target: Path, key: str) -> bool:
+    """Whether `target` holds the outputs of the notebook whose source_key is `key`."""
+    if not target.exists():
+        return False
+    metadata = json.loads(target.read_text(encoding="utf-8")).get("metadata", {})
+    return metadata.get("llm_course", {}).get("source_key") == key
+
+
+def execute_into(lesson: Path, target: Path, key: str) -> float:
+    """Execute `lesson` and write the notebook with its outputs to `target`: the seconds."""
+    import time
+
+    start = time.perf_counter()
+    try:
+        notebook, _ = execute_lesson(lesson)
+    except Exception as error:  # nbclient's CellExecutionError names the cell and its error
+        raise RuntimeError(f"{lesson.name} failed to run:\n{error}") from error
+    notebook.metadata["llm_course"] = {"source_key": key}
+    target.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
+    return time.perf_counter() - start
+
+
+# Each lesson's notebook without outputs, the page's download: on_post_build writes it.
+DOWNLOADS: dict[str, str] = {}
+
+
 def on_pre_build(config) -> None:
+    """Write each selected lesson's notebook, executed, to docs/lessons/ for mkdocs-jupyter
+    to render. Lessons run side by side in their own kernels, $LLM_COURSE_BUILD_JOBS at
+    once (default: one per core); a notebook whose source and device are unchanged since it
+    last ran keeps its outputs."""
+    from concurrent.futures import ThreadPoolExecutor
+
     GENERATED.mkdir(parents=True, exist_ok=True)
     wanted = {GENERATED / f"{lesson.stem}.ipynb": lesson for lesson in selected_lessons()}
-    for target, lesson in wanted.items():
-        write_if_changed(target, lesson_notebook(lesson))
     for stale in set(GENERATED.glob("*.ipynb")) - set(wanted):
         stale.unlink()
+    DOWNLOADS.clear()
+    pending = []
+    for target, lesson in wanted.items():
+        DOWNLOADS[lesson.stem] = lesson_notebook(lesson)
+        key = source_key(DOWNLOADS[lesson.stem])
+        if not is_executed_from(target, key):
+            pending.append((lesson, target, key))
+    # the longest lessons first, so that no long one starts last (length stands for time)
+    pending.sort(key=lambda job: len(DOWNLOADS[job[0].stem]), reverse=True)
+    jobs = int(os.environ.get("LLM_COURSE_BUILD_JOBS", os.cpu_count() or 1))
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        runs = pool.map(lambda job: execute_into(*job), pending)
+        for (lesson, _, _), seconds in zip(pending, runs, strict=True):
+            logging.getLogger("mkdocs.hooks.lessons").info(
+                f"Executed {lesson.name} in {seconds:.0f} s")
+    finally:  # a failed lesson fails the build without starting the lessons still waiting
+        pool.shutdown(cancel_futures=True)
 
 
 def wrap_in_details(soup, element, css_class: str, summary: str) -> None:
@@ -324,12 +382,16 @@ def on_post_page(output: str, page, config) -> str:
 
 
 def on_post_build(config) -> None:
-    """Serve MathJax from the site itself (the jupyter-server-mathjax package ships it), and
-    let the search worker read hyphenated words and stop words as readers mean them
-    (search_query.js)."""
+    """Offer each lesson's notebook without outputs as its download, serve MathJax from the
+    site itself (the jupyter-server-mathjax package ships it), and let the search worker
+    read hyphenated words and stop words as readers mean them (search_query.js)."""
     import jupyter_server_mathjax
 
     site = Path(config["site_dir"])
+    for stem, notebook in DOWNLOADS.items():  # mkdocs-jupyter copied the executed one
+        download = site / "lessons" / stem / f"{stem}.ipynb"
+        if download.exists():
+            download.write_text(notebook, encoding="utf-8")
     static = Path(jupyter_server_mathjax.__file__).parent / "static"
     shutil.copytree(static, site / "assets" / "mathjax", dirs_exist_ok=True)
     prelude = (Path(__file__).parent / "search_query.js").read_text(encoding="utf-8")

@@ -143,7 +143,7 @@ def test_expanded_lesson_is_self_contained_and_the_same_every_time(lesson):
     notebook = lesson_notebook(lesson)
     assert "--8<--" not in notebook
     assert '"name": "python3"' in notebook
-    assert lesson_notebook(lesson) == notebook  # same bytes: the execution cache can hit
+    assert lesson_notebook(lesson) == notebook  # same bytes: the build keeps its outputs
 
 
 def test_missing_snippet_file_or_section_fails_the_expansion():
@@ -388,3 +388,75 @@ def test_a_lesson_includes_what_each_section_needs_before_it(lesson):
         missing = [needed for needed in with_needs(key)[:-1] if needed not in seen]
         assert not missing, f"{lesson.name} includes {key} without, before it, {missing}"
         seen.append(key)
+
+
+def test_the_build_executes_a_lesson_again_only_when_its_source_or_device_changed(
+        tmp_path, monkeypatch):
+    """on_pre_build runs each new or changed lesson once, keeps the outputs of the others,
+    drops the notebooks of lessons no longer selected, and keeps each download output-free."""
+    import nbformat
+
+    import lessons as hook
+
+    source, generated = tmp_path / "lessons", tmp_path / "docs"
+    source.mkdir()
+    for stem in ("01-a", "02-b"):
+        (source / f"{stem}.md").write_text(f"# {stem}\n\n```python\nprint('{stem}')\n```\n")
+    (generated / "stale.ipynb").parent.mkdir()
+    (generated / "stale.ipynb").write_text("{}")
+    ran = []
+
+    def execute(lesson):  # stands for a kernel: the notebook with one output per code cell
+        ran.append(lesson.stem)
+        notebook = nbformat.reads(hook.lesson_notebook(lesson), as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [nbformat.v4.new_output("stream", text=lesson.stem)]
+        return notebook, [0.0]
+
+    monkeypatch.setattr(hook, "LESSONS", source)
+    monkeypatch.setattr(hook, "GENERATED", generated)
+    monkeypatch.setattr(hook, "execute_lesson", execute)
+    monkeypatch.setenv("LLM_COURSE_BUILD_JOBS", "2")
+    monkeypatch.setenv("LLM_COURSE_DEVICE", "cpu")
+    monkeypatch.delenv("LESSONS", raising=False)
+
+    hook.on_pre_build(None)
+    assert sorted(ran) == ["01-a", "02-b"]
+    assert sorted(p.name for p in generated.iterdir()) == ["01-a.ipynb", "02-b.ipynb"]
+    executed = nbformat.read(generated / "01-a.ipynb", as_version=4)
+    assert [cell.outputs[0].text for cell in executed.cells if cell.cell_type == "code"] == ["01-a"]
+    download = nbformat.reads(hook.DOWNLOADS["01-a"], as_version=4)
+    assert [cell.outputs for cell in download.cells if cell.cell_type == "code"] == [[]]
+
+    ran.clear()
+    hook.on_pre_build(None)
+    assert ran == []  # nothing changed: nothing runs
+
+    (source / "02-b.md").write_text("# 02-b\n\n```python\nprint('changed')\n```\n")
+    hook.on_pre_build(None)
+    assert ran == ["02-b"]
+
+    ran.clear()
+    monkeypatch.setenv("LLM_COURSE_DEVICE", "cuda")
+    hook.on_pre_build(None)
+    assert sorted(ran) == ["01-a", "02-b"]  # outputs on another device are other outputs
+
+
+def test_a_lesson_that_fails_fails_the_build_naming_it(tmp_path, monkeypatch):
+    import lessons as hook
+
+    source = tmp_path / "lessons"
+    source.mkdir()
+    (source / "01-a.md").write_text("# 01-a\n\n```python\nprint(1)\n```\n")
+
+    def execute(lesson):
+        raise ValueError("cell 3 raised")
+
+    monkeypatch.setattr(hook, "LESSONS", source)
+    monkeypatch.setattr(hook, "GENERATED", tmp_path / "docs")
+    monkeypatch.setattr(hook, "execute_lesson", execute)
+    monkeypatch.delenv("LESSONS", raising=False)
+    with pytest.raises(RuntimeError, match="01-a.md failed to run:\ncell 3 raised"):
+        hook.on_pre_build(None)
+    assert not (tmp_path / "docs" / "01-a.ipynb").exists()
