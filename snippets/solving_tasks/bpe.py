@@ -49,12 +49,7 @@ def pair_counts(words: dict[tuple[str, ...], int]) -> Counter:
 # --8<-- [end:pair_counts]
 
 
-# --8<-- [start:learn_merges]
-# Needs: checks.py:require
-# Needs: solving_tasks/bpe.py:byte_level_words, solving_tasks/bpe.py:pair_counts
-from tokenizers import pre_tokenizers
-
-
+# --8<-- [start:merge_pair]
 def merge_pair(words: dict[tuple[str, ...], int], pair: tuple[str, str]):
     """Every word with each occurrence of `pair` replaced by one merged symbol."""
     merged_words = {}
@@ -69,6 +64,14 @@ def merge_pair(words: dict[tuple[str, ...], int], pair: tuple[str, str]):
                 i += 1
         merged_words[tuple(out)] = merged_words.get(tuple(out), 0) + count
     return merged_words
+# --8<-- [end:merge_pair]
+
+
+# --8<-- [start:learn_merges]
+# Needs: checks.py:require
+# Needs: solving_tasks/bpe.py:byte_level_words, solving_tasks/bpe.py:pair_counts
+# Needs: solving_tasks/bpe.py:merge_pair
+from tokenizers import pre_tokenizers
 
 
 def learn_merges(corpus: list[str], num_merges: int) -> list[tuple[str, str]]:

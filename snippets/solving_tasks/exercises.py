@@ -1,10 +1,11 @@
 """Lesson 06's exercises: CTC decoding by hand, BPE merges by hand, an answer span by hand."""
 
 from snippets.exercises import Verdict, checker  # shown in lessons by its own section
-from snippets.solving_tasks.bpe import pair_counts  # shown in lessons by its own section
+from snippets.solving_tasks.bpe import merge_pair, pair_counts  # shown by their sections
 
 # --8<-- [start:checkers]
 # Needs: exercises.py:verdict, solving_tasks/bpe.py:pair_counts
+# Needs: solving_tasks/bpe.py:merge_pair
 import itertools
 
 import torch
@@ -67,23 +68,7 @@ BPE_CASES = [
 ]
 
 
-def _merge_all(words: dict, pair: tuple) -> dict:
-    """Every occurrence of `pair` in every word merged into one symbol, left to right."""
-    merged = {}
-    for symbols, count in words.items():
-        out, i = [], 0
-        while i < len(symbols):
-            if symbols[i:i + 2] == pair:
-                out.append(pair[0] + pair[1])
-                i += 2
-            else:
-                out.append(symbols[i])
-                i += 1
-        merged[tuple(out)] = merged.get(tuple(out), 0) + count
-    return merged
-
-
-def _bpe(words: dict, num_merges: int, counted=pair_counts, merge=_merge_all,
+def _bpe(words: dict, num_merges: int, counted=pair_counts, merge=merge_pair,
          recount: bool = True) -> list:
     """num_merges merges: the most frequent pair each time (merge and count as given)."""
     first = counted(words)
