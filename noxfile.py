@@ -51,8 +51,9 @@ def docs(session: nox.Session) -> None:
     """Strict build of the site into site/, every lesson executed, then the site checks."""
     install(session, "docs,test")
     session.run("mkdocs", "build", "--strict", env={**ENV, "LLM_COURSE_DEVICE": "cpu"})
-    # the site checks re-run lessons to compare with the build: on the same device
-    session.run("python", "-m", "pytest", "-m", "site", *session.posargs,
+    # the site checks re-run lessons to compare with the build: on the same device; they
+    # run side by side, one worker per core
+    session.run("python", "-m", "pytest", "-m", "site", "-n", "auto", *session.posargs,
                 env={**ENV, "LLM_COURSE_DEVICE": "cpu"})
 
 
