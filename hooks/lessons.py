@@ -358,6 +358,7 @@ def execute_lesson(lesson: Path, timeout: int = 1200) -> tuple[nbformat.Notebook
     from nbclient.exceptions import CellExecutionError
 
     notebook = nbformat.reads(lesson_notebook(lesson), as_version=4)
+    GENERATED.mkdir(parents=True, exist_ok=True)  # the kernel's working folder
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(GENERATED)}})
     seconds = []
@@ -380,7 +381,6 @@ def execute_lesson(lesson: Path, timeout: int = 1200) -> tuple[nbformat.Notebook
 if __name__ == "__main__":  # python hooks/lessons.py [lessons/NN-slug.md ...]: time lessons
     import sys
 
-    GENERATED.mkdir(parents=True, exist_ok=True)
     failures = []
     for lesson in map(Path, sys.argv[1:]) if sys.argv[1:] else selected_lessons():
         try:
