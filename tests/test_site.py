@@ -263,12 +263,19 @@ def test_every_page_of_the_site_is_in_the_nav():
     assert built - {"search/"} == set(PAGES)
 
 
-# TeX a reader would see as typed: $...$ or a command such as \sqrt in the page's text,
+# TeX a reader would see as typed: $...$ or a command such as \sqrt in the text on show,
 # code and outputs left out (there they are meant literally).
 RAW_TEX = r"""() => {
-  const article = document.querySelector('article').cloneNode(true);
-  article.querySelectorAll('code, pre, script, .jp-OutputArea').forEach(e => e.remove());
-  return article.innerText.match(/\$[^$\s][^$]*\$|\\[a-zA-Z]+/g) || [];
+  const walker = document.createTreeWalker(document.querySelector('article'),
+                                           NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node; (node = walker.nextNode());) {
+    const parent = node.parentElement;
+    if (parent.closest('code, pre, script, style, .jp-OutputArea') || !parent.checkVisibility())
+      continue;
+    found.push(...(node.textContent.match(/\$[^$\s][^$]*\$|\\[a-zA-Z]+/g) || []));
+  }
+  return found;
 }"""
 
 
