@@ -1,5 +1,5 @@
-"""Sessions: tests (CPU), tests_gpu (CUDA), docs (strict build + site checks), serve, lint,
-bench."""
+"""Sessions: tests (CPU), tests_gpu (CUDA), tests_latest (newest Hugging Face releases),
+docs (strict build + site checks), serve, lint, bench, lesson."""
 
 import tomllib
 from pathlib import Path
@@ -16,6 +16,9 @@ TORCH = "torch==2.13.0"
 MODEL_PACKAGES = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["llm-course"][
     "model-packages"]
 ENV = {"HF_HUB_OFFLINE": "1", "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
+# The libraries whose releases break lessons (transformers 5 removed pipelines and
+# arguments); tests_latest runs everything on their newest releases instead of the pins.
+HUGGING_FACE = ["transformers", "datasets", "accelerate", "tokenizers", "huggingface_hub"]
 
 
 def install(session: nox.Session, extras: str) -> None:
@@ -44,6 +47,24 @@ def tests_gpu(session: nox.Session) -> None:
         session.skip("CUDA is not available here: nothing to run on a GPU")
     session.run("python", "-m", "pytest", "-m", "not site", *session.posargs,
                 env={**ENV, "LLM_COURSE_DEVICE": "cuda"})
+
+
+@nox.session
+def tests_latest(session: nox.Session) -> None:
+    """The tests and every lesson on the newest releases of the Hugging Face libraries.
+
+    Prints the versions it used; a lesson that breaks is named with its cell and error.
+    `LESSONS=01,08 nox -s tests_latest` runs only the lessons whose names start so;
+    `nox -s tests_latest -- -k attention` passes its arguments to pytest.
+    """
+    install(session, "docs,test")
+    session.install("--upgrade", *HUGGING_FACE)
+    session.run("python", "-c", "import importlib.metadata as m, sys; "
+                f"[print(name, m.version(name)) for name in {['torch', *HUGGING_FACE]}]",
+                env=ENV)
+    env = {**ENV, "LLM_COURSE_DEVICE": "cpu"}
+    session.run("python", "-m", "pytest", "-m", "not site", *session.posargs, env=env)
+    session.run("python", "hooks/lessons.py", env=env)
 
 
 @nox.session
@@ -88,7 +109,8 @@ def bench(session: nox.Session) -> None:
 def lesson(session: nox.Session) -> None:
     """Run lessons top to bottom without building the site, timing each code cell.
 
-    `nox -s lesson -- lessons/08-inference-with-llms.md`; LLM_COURSE_DEVICE=cuda for a GPU.
+    `nox -s lesson -- lessons/08-inference-with-llms.md`; with no lesson named, every lesson
+    (or those $LESSONS names, "03,10"); LLM_COURSE_DEVICE=cuda for a GPU.
     """
     install(session, "docs")
     session.run("python", "hooks/lessons.py", *session.posargs, env=ENV)

@@ -407,32 +407,54 @@ def on_post_build(config) -> None:
     worker.write_text(head + "\n" + prelude + code[len(head):], encoding="utf-8")
 
 
+class LessonError(Exception):
+    """A lesson's cell raised: the message names the lesson, the cell and the error."""
+
+
 def execute_lesson(lesson: Path, timeout: int = 1200) -> tuple[nbformat.NotebookNode, list[float]]:
     """Run the expanded lesson top to bottom in a fresh kernel: the notebook and each code
-    cell's seconds. Raises nbclient's CellExecutionError on the first failing cell."""
+    cell's seconds. Raises LessonError on the first failing cell."""
     import time
 
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     notebook = nbformat.reads(lesson_notebook(lesson), as_version=4)
+    GENERATED.mkdir(parents=True, exist_ok=True)  # the kernel's working folder
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(GENERATED)}})
     seconds = []
     with client.setup_kernel():
         for index, cell in enumerate(notebook.cells):
             start = time.perf_counter()
-            client.execute_cell(cell, index)
+            try:
+                client.execute_cell(cell, index)
+            except CellExecutionError as error:
+                first_line = cell.source.strip().splitlines()[0]
+                raise LessonError(
+                    f"{lesson}: cell {index + 1} of {len(notebook.cells)} (id {cell.id}, "
+                    f"starting {first_line!r}) raised {error.ename}: {error.evalue}"
+                ) from error
             if cell.cell_type == "code":
                 seconds.append(time.perf_counter() - start)
     return notebook, seconds
 
 
-if __name__ == "__main__":  # python hooks/lessons.py lessons/NN-slug.md ...: time each lesson
+if __name__ == "__main__":  # python hooks/lessons.py [lessons/NN-slug.md ...]: time lessons
     import sys
 
-    GENERATED.mkdir(parents=True, exist_ok=True)
-    for name in sys.argv[1:]:
-        _, seconds = execute_lesson(Path(name))
+    failures = []
+    for lesson in map(Path, sys.argv[1:]) if sys.argv[1:] else selected_lessons():
+        try:
+            _, seconds = execute_lesson(lesson)
+        except LessonError as error:
+            failures.append(str(error))
+            print(f"FAILED {error}", flush=True)
+            continue
         slowest = sorted(range(len(seconds)), key=seconds.__getitem__, reverse=True)[:3]
-        print(f"{name}: {sum(seconds):.0f} s in {len(seconds)} code cells; slowest cells: "
-              + ", ".join(f"#{i + 1} {seconds[i]:.0f} s" for i in slowest))
+        print(f"{lesson}: {sum(seconds):.0f} s in {len(seconds)} code cells; slowest cells: "
+              + ", ".join(f"#{i + 1} {seconds[i]:.0f} s" for i in slowest), flush=True)
+    if os.environ.get("GITHUB_ACTIONS"):  # an annotation on the workflow run's summary
+        for failure in failures:
+            print(f"::error title=A lesson broke::{failure}")
+    sys.exit(f"{len(failures)} lesson(s) failed:\n" + "\n".join(failures) if failures else 0)

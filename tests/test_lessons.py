@@ -243,6 +243,21 @@ def test_lesson_runs_top_to_bottom_on_a_gpu(lesson, device):
     assert outputs and not [o for o in outputs if o.output_type == "error"]
 
 
+def test_a_lesson_that_breaks_is_named_with_its_cell_and_error(tmp_path):
+    """What `nox -s tests_latest` reports when a new release breaks a lesson."""
+    pytest.importorskip("nbclient", reason="needs the docs extras (nox -s tests_latest)")
+    pytest.importorskip("ipykernel", reason="needs the docs extras (nox -s tests_latest)")
+    from lessons import LessonError, execute_lesson
+
+    lesson = tmp_path / "99-broken.md"
+    lesson.write_text("# Broken\n\n```python\nfine = 1\n```\n\n"
+                      "```python\nratio = fine / 0\nprint(ratio)\n```\n")
+    with pytest.raises(LessonError) as error:
+        execute_lesson(lesson)
+    assert str(error.value) == (f"{lesson}: cell 3 of 3 (id cell-2, starting 'ratio = fine / 0') "
+                                "raised ZeroDivisionError: division by zero")
+
+
 def heading_anchors(lesson: Path) -> set[str]:
     """The ids of a lesson's headings on its page (Python-Markdown's slugs, as the toc makes)."""
     from markdown.extensions.toc import slugify

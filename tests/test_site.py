@@ -242,9 +242,10 @@ def open_page(browser, local_server, path: str, **options):
     page.requested = []  # every file the page loaded, for its weight
     page.on("requestfinished", lambda request: page.requested.append(request.url))
     page.goto(f"{local_server}/{path}", wait_until="networkidle")
-    if path.startswith("lessons/"):
-        # MathJax turns every $...$ of the prose into a script, then typesets each one;
-        # raw TeX left over, or a formula never typeset, means it failed
+    if path.startswith("lessons/") or page.locator("script[src*='mathjax/MathJax.js']").count():
+        # MathJax turns every $...$ of a lesson's prose into a script (pymdownx.arithmatex
+        # does it on the other pages), then typesets each one; raw TeX left over, or a
+        # formula never typeset, means it failed
         page.wait_for_function(
             "window.MathJax && MathJax.isReady && [...document.querySelectorAll("
             "'.jp-RenderedMarkdown')].every(cell => !cell.innerText.includes('$'))"
@@ -262,6 +263,22 @@ def test_every_page_of_the_site_is_in_the_nav():
     assert built - {"search/"} == set(PAGES)
 
 
+# TeX a reader would see as typed: $...$ or a command such as \sqrt in the text on show,
+# code and outputs left out (there they are meant literally).
+RAW_TEX = r"""() => {
+  const walker = document.createTreeWalker(document.querySelector('article'),
+                                           NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node; (node = walker.nextNode());) {
+    const parent = node.parentElement;
+    if (parent.closest('code, pre, script, style, .jp-OutputArea') || !parent.checkVisibility())
+      continue;
+    found.push(...(node.textContent.match(/\$[^$\s][^$]*\$|\\[a-zA-Z]+/g) || []));
+  }
+  return found;
+}"""
+
+
 def page_weight(urls: list[str]) -> int:
     """Bytes of the distinct files a page loaded (figures are inline in a lesson's HTML)."""
     files = set()
@@ -276,8 +293,10 @@ def page_weight(urls: list[str]) -> int:
 @pytest.mark.parametrize("path", PAGES)
 def test_page_renders_offline_in_chromium(browser, local_server, path):
     """With every other host unreachable, the page loads with no console error and no
-    failed request, and a lesson typesets its math and shows its figures."""
+    failed request, typesets its math (no TeX is left as typed), and a lesson shows its
+    figures."""
     page, problems = open_page(browser, local_server, path)
+    typed_tex = page.evaluate(RAW_TEX)
     if path.startswith("lessons/"):
         # every figure loaded and has a size
         assert page.evaluate("[...document.querySelectorAll('.jp-OutputArea-output img')]"
@@ -288,6 +307,7 @@ def test_page_renders_offline_in_chromium(browser, local_server, path):
     weight = page_weight(page.requested)
     page.close()
     assert problems == [], f"{path}: {problems}"
+    assert typed_tex == [], f"{path} shows TeX as typed: {typed_tex}"
     # HTML with its inline figures, CSS, scripts, MathJax and its fonts: under 3 MB
     assert weight < 3_000_000, f"{path} weighs {weight:,} bytes"
     with (SCREENSHOTS / "weights.txt").open("a") as report:
