@@ -124,10 +124,7 @@ def execute_into(lesson: Path, target: Path, key: str) -> float:
     import time
 
     start = time.perf_counter()
-    try:
-        notebook, _ = execute_lesson(lesson)
-    except Exception as error:  # nbclient's CellExecutionError names the cell and its error
-        raise RuntimeError(f"{lesson.name} failed to run:\n{error}") from error
+    notebook, _ = execute_lesson(lesson)  # a LessonError names the lesson, cell and error
     notebook.metadata["llm_course"] = {"source_key": key}
     target.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
     return time.perf_counter() - start

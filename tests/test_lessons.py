@@ -466,12 +466,12 @@ def test_a_lesson_that_fails_fails_the_build_naming_it(tmp_path, monkeypatch):
     (source / "01-a.md").write_text("# 01-a\n\n```python\nprint(1)\n```\n")
 
     def execute(lesson):
-        raise ValueError("cell 3 raised")
+        raise hook.LessonError(f"{lesson}: cell 3 of 3 raised ZeroDivisionError")
 
     monkeypatch.setattr(hook, "LESSONS", source)
     monkeypatch.setattr(hook, "GENERATED", tmp_path / "docs")
     monkeypatch.setattr(hook, "execute_lesson", execute)
     monkeypatch.delenv("LESSONS", raising=False)
-    with pytest.raises(RuntimeError, match="01-a.md failed to run:\ncell 3 raised"):
+    with pytest.raises(hook.LessonError, match="01-a.md: cell 3 of 3 raised ZeroDivisionError"):
         hook.on_pre_build(None)
     assert not (tmp_path / "docs" / "01-a.ipynb").exists()
