@@ -1,7 +1,9 @@
 """Sessions: tests (CPU), tests_gpu (CUDA), tests_latest (newest Hugging Face releases),
 docs (strict build + site checks), serve, lint, bench, lesson."""
 
+import re
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 import nox
@@ -103,6 +105,61 @@ def bench(session: nox.Session) -> None:
     install(session, "test")
     args = session.posargs or ["--out", "docs/benchmarks/cpu.md", "--device", "cpu"]
     session.run("python", "benchmarks/inference.py", *args, env=ENV)
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Mutation testing of the modules that teach an algorithm ([tool.mutmut] in pyproject.toml).
+
+    Prints each module's mutation score and its surviving mutants. `nox -s mutants --
+    "snippets.inference.*"` tests only the mutants whose names match.
+    """
+    install(session, "test")
+    if session.venv_backend != "none":
+        session.install("mutmut==3.8.1")
+    env = {**ENV, "LLM_COURSE_DEVICE": "cpu"}
+    # two children: the tests are torch code on two shared cores
+    session.run("mutmut", "run", "--max-children", "2", *session.posargs, env=env)
+    results = session.run("mutmut", "results", "--all", "true", silent=True, env=env)
+    statuses = dict(line.strip().rsplit(": ", 1) for line in results.splitlines() if ": " in line)
+    print(mutation_scores(statuses, equivalent_mutants()))
+
+
+def equivalent_mutants() -> set[str]:
+    """The mutants that docs/contributing.md lists as equivalent: first column of its table."""
+    section = Path("docs/contributing.md").read_text().split("### Equivalent mutants", 1)[1]
+    return set(re.findall(r"^\| `([\w.ǁ]+__mutmut_\d+)` \|", section, flags=re.MULTILINE))
+
+
+# mutmut's own score counts a timeout as a kill: the mutant made the tests hang
+KILLED = {"killed", "timeout", "caught by type check"}
+
+
+def mutation_scores(statuses: dict[str, str], equivalent: set[str]) -> str:
+    """A table of mutants, killed, not killed, equivalent and score per module, then the
+    mutants not killed; an equivalent mutant that a test kills, or that is gone, fails."""
+    wrong = sorted(name for name in equivalent if name not in statuses or statuses[name] in KILLED)
+    if wrong:
+        raise nox.command.CommandFailed(
+            f"listed as equivalent in docs/contributing.md but killed or gone: {wrong}")
+    checked = {name: status for name, status in statuses.items() if status != "not checked"}
+    counts = Counter()  # (module, column) -> number of mutants
+    for name, status in checked.items():
+        module = name.rsplit(".", 1)[0]
+        counts[module, "mutants"] += 1
+        counts[module, "equivalent" if name in equivalent else
+               "killed" if status in KILLED else "not killed"] += 1
+    lines = [f"{'module':42} mutants  killed  not killed  equivalent  score"]
+    for module in sorted({module for module, _ in counts}):
+        mutants, killed, not_killed, equivalents = (counts[module, column] for column in (
+            "mutants", "killed", "not killed", "equivalent"))
+        score = killed / (mutants - equivalents) if mutants > equivalents else 1.0
+        lines.append(f"{module:42} {mutants:7} {killed:7} {not_killed:11} {equivalents:11}"
+                     f"  {score:6.1%}")
+    lines += ["", "Not killed (`mutmut show NAME` prints the change):"]
+    lines += [f"  {name}: {status}" for name, status in sorted(checked.items())
+              if status not in KILLED and name not in equivalent]
+    return "\n".join(lines)
 
 
 @nox.session

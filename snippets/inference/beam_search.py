@@ -131,13 +131,7 @@ def beam_search(
 # --8<-- [end:beam_search]
 
 
-# --8<-- [start:plot_beam_tree]
-import matplotlib.pyplot as plt
-
-# light fills, so the black labels stay readable
-STATUS_COLORS = {"kept": "#9ecae1", "finished": "#a1d99b", "pruned": "#e0e0e0"}
-
-
+# --8<-- [start:best_path]
 def trace_back(history: list, step: int, rank: int) -> list[int]:
     """Ranks of the candidates at steps 1..`step` on the path to candidate `rank` of `step`."""
     ranks = [rank]
@@ -156,6 +150,17 @@ def best_path(result) -> list[int]:
         if status == "finished" and tokens == result.sequence:
             return ranks
     return []
+# --8<-- [end:best_path]
+
+
+# Drawing only, out of `nox -s mutants` (docs/contributing.md)
+# pragma: no mutate start
+# --8<-- [start:plot_beam_tree]
+# Needs: inference/beam_search.py:best_path
+import matplotlib.pyplot as plt
+
+# light fills, so the black labels stay readable
+STATUS_COLORS = {"kept": "#9ecae1", "finished": "#a1d99b", "pruned": "#e0e0e0"}
 
 
 def plot_beam_tree(result, tokenizer=None, ax=None):
@@ -188,3 +193,4 @@ def plot_beam_tree(result, tokenizer=None, ax=None):
     ax.legend(loc="lower left", fontsize=9)
     return ax
 # --8<-- [end:plot_beam_tree]
+# pragma: no mutate end

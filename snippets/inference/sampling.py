@@ -95,6 +95,8 @@ def sample_next_token(
 # --8<-- [end:sample]
 
 
+# Drawing only, out of `nox -s mutants` (docs/contributing.md)
+# pragma: no mutate start
 # --8<-- [start:plot_temperatures]
 # Needs: inference/sampling.py:temperature, checks.py:require
 import matplotlib.pyplot as plt
@@ -144,3 +146,4 @@ def plot_filters(logits: torch.Tensor, tokenizer, top_k: int, top_p: float, n: i
     fig.tight_layout()
     return fig
 # --8<-- [end:plot_filters]
+# pragma: no mutate end

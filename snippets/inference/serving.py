@@ -5,6 +5,8 @@ from snippets.checks import require  # shown in lessons by its own section
 # shown in the lesson by their own sections
 from snippets.inference.decoding import decode_step, prefill
 
+# Measures the machine, out of `nox -s mutants` (docs/contributing.md)
+# pragma: no mutate start
 # --8<-- [start:machine]
 import os
 import platform
@@ -109,6 +111,7 @@ def time_to_first_token(model, prompt_lengths: list[int], repeats: int = 3,
         seconds[num_tokens] = median_seconds(first_token, model.device, repeats, warmup)
     return seconds
 # --8<-- [end:ttft]
+# pragma: no mutate end
 
 
 # --8<-- [start:prefill_flops]
@@ -138,6 +141,8 @@ def prefill_flops(config, num_tokens: int) -> PrefillFlops:
 # --8<-- [end:prefill_flops]
 
 
+# Measures the machine, out of `nox -s mutants` (docs/contributing.md)
+# pragma: no mutate start
 # --8<-- [start:tpot]
 # Needs: inference/serving.py:clock, inference/decoding.py:decode_step
 # Needs: inference/decoding.py:prefill
@@ -224,6 +229,7 @@ def batch_timing(model, batch_sizes: list[int], prompt_length: int = 32, new_tok
                                 statistics.median(decode_runs[warmup:])))
     return rows
 # --8<-- [end:batching]
+# pragma: no mutate end
 
 
 # --8<-- [start:kv_cache_bytes]
@@ -275,6 +281,8 @@ def kv_cache_size(model, num_tokens: int, batch_size: int = 1) -> KVCacheSize:
 # --8<-- [end:kv_cache_size]
 
 
+# Measures the machine, out of `nox -s mutants` (docs/contributing.md)
+# pragma: no mutate start
 # --8<-- [start:fresh_process_memory]
 import json
 import subprocess
@@ -646,3 +654,4 @@ def peak_memory(run: Callable[[], object], device: torch.device) -> PeakMemory:
     return PeakMemory(int(line.split()[1]) * 1024,
                       "peak RSS of this process during the run (VmHWM, reset just before it), "
                       "so it includes Python, the libraries and the weights")
+# pragma: no mutate end

@@ -35,6 +35,15 @@ def test_bad_penalties_name_the_value_and_range(bad, message):
                                     "prompt_length": 0, **bad})
 
 
+def test_penalties_accept_the_ends_of_their_ranges(device):
+    input_ids = torch.tensor([[1, 1]], device=device)
+    scores = torch.zeros(1, 3, device=device)
+    for presence, frequency in [(-2, 2), (2, -2)]:  # the ends of [-2, 2] are allowed
+        penalty = PresenceFrequencyPenalty(presence, frequency, prompt_length=0)
+        # prompt_length 0: every token counts as generated, here token 1 twice
+        assert penalty(input_ids, scores)[0, 1].item() == -(presence + 2 * frequency)
+
+
 def test_count_repeats():
     assert count_repeats(torch.tensor([1, 2, 3, 1, 2, 3, 1])) == 2  # (1,2,3) and (2,3,1) again
     assert count_repeats(torch.tensor([1, 1, 1, 1]), n=1) == 3

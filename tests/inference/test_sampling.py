@@ -112,6 +112,16 @@ def test_sampling_follows_the_filtered_distribution(device):
                                rtol=0, atol=0.015)
 
 
+@pytest.mark.parametrize("temperature", [0.5, 2.0])
+def test_a_draw_at_a_temperature_is_a_draw_from_the_divided_logits(device, temperature):
+    logits = random_logits(device, seed=0, ties=False)
+    torch.manual_seed(0)
+    ours = sample_next_token(logits, temperature=temperature)
+    torch.manual_seed(0)
+    expected = torch.multinomial(torch.softmax(logits / temperature, dim=-1), 1).squeeze(-1)
+    assert torch.equal(ours, expected)
+
+
 SETTINGS = [dict(temperature=1.0, top_k=50, top_p=0.9), dict(temperature=0.7, top_k=20),
             dict(temperature=1.3, top_p=0.8), dict(temperature=1.0)]
 

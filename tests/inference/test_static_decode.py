@@ -94,6 +94,39 @@ def test_generate_on_a_static_cache_gives_the_same_tokens(tiny, device):
                        greedy_generate(tiny, input_ids, 20, eos_token_id=None))
 
 
+def test_generate_kwargs_ask_for_a_static_cache_and_compile_only_with_a_mode(tiny):
+    assert static_generate_kwargs(tiny) == dict(cache_implementation="static",
+                                                disable_compile=True)
+    kwargs = static_generate_kwargs(tiny, "max-autotune-no-cudagraphs")
+    config = kwargs.pop("compile_config")
+    assert kwargs == dict(cache_implementation="static")
+    assert (config.fullgraph, config.dynamic, config.mode) == (
+        True, False, "max-autotune-no-cudagraphs")
+    assert config._compile_all_devices == (tiny.device.type != "cuda")  # a CPU: the private flag
+
+
+# importing inductor imports torch.utils.mkldnn, which warns about torch.jit
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
+def test_compile_decode_step_asks_for_one_graph_of_fixed_shapes(tiny, monkeypatch):
+    """What the step asks of torch.compile, without compiling (the slow tests below compile):
+    the mode of the device, one graph, fixed shapes; frozen, inductor's freezing switched on
+    only while the step runs."""
+    calls = []
+
+    def fake_compile(model, **kwargs):
+        calls.append((model, kwargs))
+        return lambda *args, **kwargs: torch._inductor.config.freezing  # freezing at call time
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    compile_decode_step(tiny)
+    default_mode = "reduce-overhead" if tiny.device.type == "cuda" else "default"
+    assert calls[-1] == (tiny, dict(mode=default_mode, fullgraph=True, dynamic=False))
+    step = compile_decode_step(tiny, mode="max-autotune-no-cudagraphs", freeze=True)
+    options = {**torch._inductor.list_mode_options("max-autotune-no-cudagraphs"),
+               "freezing": True}
+    assert calls[-1] == (tiny, dict(options=options, fullgraph=True, dynamic=False))
+    assert step(input_ids=None) is True and torch._inductor.config.freezing is False
+
+
 @pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
 @pytest.mark.slow
 def test_generate_compiles_its_steps_on_any_device_when_the_config_asks(device):

@@ -10,6 +10,7 @@ def test_suppress_eos_until_the_minimum(device):
     assert suppress_eos(logits, 2, min_new_tokens=3, eos_token_id=4)[0, 4] == -torch.inf
     assert suppress_eos(logits, 3, min_new_tokens=3, eos_token_id=4)[0, 4] == 0
     assert logits[0, 4] == 0  # the caller's logits are left alone
+    assert suppress_eos(logits, 0, min_new_tokens=0, eos_token_id=4)[0, 4] == 0  # no minimum
     with pytest.raises(ValueError, match="min_new_tokens must be >= 0, got -1"):
         suppress_eos(logits, 0, min_new_tokens=-1, eos_token_id=4)
 
@@ -58,6 +59,19 @@ def test_empty_stop_sequences_are_refused(bad):
         stop_on_text(None, bad, 0)
     with pytest.raises(ValueError, match="stop sequences must be non-empty strings"):
         cut_at_stop("text", bad)
+
+
+class CharacterTokenizer:
+    """Token i is the i-th letter of the alphabet."""
+
+    def decode(self, token_ids):
+        return "".join(chr(ord("a") + i) for i in token_ids.tolist())
+
+
+def test_stop_on_text_stops_on_any_stop_sequence_in_the_answer_only():
+    stop = stop_on_text(CharacterTokenizer(), ["cd", "zz"], prompt_length=2)
+    assert not stop(torch.tensor([[2, 3, 0, 1]]))  # "cd" is in the prompt, not the answer
+    assert stop(torch.tensor([[2, 3, 0, 2, 3]]))  # "cd" in the answer, "zz" nowhere
 
 
 def test_cut_at_stop_takes_the_first_stop():
