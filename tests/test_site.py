@@ -515,9 +515,7 @@ def test_a_second_build_gives_the_same_outputs_but_where_a_cell_measures(lesson)
     sys.path.insert(0, str(ROOT / "hooks"))
     from lessons import finish_lesson_page
 
-    plugin = next(p["mkdocs-jupyter"] for p in
-                  yaml.safe_load((ROOT / "mkdocs.yml").read_text())["plugins"]
-                  if isinstance(p, dict) and "mkdocs-jupyter" in p)
+    plugin = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["plugins"]["mkdocs-jupyter"]
     source = ROOT / "docs" / "lessons" / f"{lesson}.ipynb"
     notebook = json.loads(source.read_text())
     again = nb2html(str(source), execute=True, kernel_name=plugin["kernel_name"],
