@@ -71,8 +71,13 @@ def tests_latest(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Strict build of the site into site/, every lesson executed, then the site checks."""
+    """Strict builds of the offline copy and of the site into site/, every lesson executed
+    once, then the site checks."""
     install(session, "docs,test")
+    # The offline copy first (its build executes the lessons), zipped for the site, whose
+    # build then finds every lesson executed.
+    session.run("mkdocs", "build", "--strict", "-f", "mkdocs-offline.yml",
+                env={**ENV, "LLM_COURSE_DEVICE": "cpu"})
     session.run("mkdocs", "build", "--strict", env={**ENV, "LLM_COURSE_DEVICE": "cpu"})
     # the site checks re-run lessons to compare with the build: on the same device; they
     # run side by side, one worker per core
@@ -84,6 +89,8 @@ def docs(session: nox.Session) -> None:
 def serve(session: nox.Session) -> None:
     """Serve the site at http://127.0.0.1:8000, rebuilding when lessons or snippets change."""
     install(session, "docs")
+    session.run("mkdocs", "build", "-f", "mkdocs-offline.yml",  # the zip Getting started offers
+                env={**ENV, "LLM_COURSE_DEVICE": "cpu"})
     session.run("mkdocs", "serve", "--dev-addr", "127.0.0.1:8000",
                 env={**ENV, "LLM_COURSE_DEVICE": "cpu"})
 

@@ -334,13 +334,17 @@ def deep_dives_of(stem: str, stems) -> list[str]:
     return sorted(s for s in stems if s.startswith(f"{stem[:2]}-deep-dive-"))
 
 
-def reading_time_html(stem: str, loads: dict) -> str:
-    """The box's reading-time line: this page's, then each deep dive's with a link."""
+def reading_time_html(stem: str, loads: dict, urls: dict) -> str:
+    """The box's reading-time line: this page's, then each deep dive's with a link (`urls`:
+    each page's URL, lessons/NN-slug/ or, in the offline copy, lessons/NN-slug.html)."""
+    from mkdocs.utils import get_relative_url
+
     title, words, lines = loads[stem]
     text = (f"<strong>Reading time:</strong> about {reading_minutes(words, lines)} minutes "
             f"({words:,} words, {lines} lines of code).")
     if not is_deep_dive(stem):
-        dives = [f'<a href="../{dive}/">{loads[dive][0].removeprefix("Deep dive: ")}</a> '
+        dives = [f'<a href="{get_relative_url(urls[dive], urls[stem])}">'
+                 f'{loads[dive][0].removeprefix("Deep dive: ")}</a> '
                  f"(about {reading_minutes(*loads[dive][1:])} minutes)"
                  for dive in deep_dives_of(stem, loads)]
         if dives:
@@ -351,6 +355,7 @@ def reading_time_html(stem: str, loads: dict) -> str:
 # Each lesson page's (title, words, code lines), gathered as the pages are read: mkdocs reads
 # every page (on_page_content) before it writes any (on_post_page).
 LOADS: dict[str, tuple[str, int, int]] = {}
+URLS: dict[str, str] = {}  # and its URL
 
 
 def is_lesson(page) -> bool:
@@ -368,6 +373,7 @@ def on_page_content(html: str, page, config, files) -> str:
     notebook = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
     html = finish_lesson_page(html, notebook)
     LOADS[Path(page.file.src_uri).stem] = (page.title, *reading_load(html))
+    URLS[Path(page.file.src_uri).stem] = page.url
     return html
 
 
@@ -375,7 +381,7 @@ def on_post_page(output: str, page, config) -> str:
     if not is_lesson(page) or READING_TIME_SLOT not in output:
         return output
     return output.replace(READING_TIME_SLOT,
-                          reading_time_html(Path(page.file.src_uri).stem, LOADS), 1)
+                          reading_time_html(Path(page.file.src_uri).stem, LOADS, URLS), 1)
 
 
 def on_post_build(config) -> None:

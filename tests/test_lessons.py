@@ -350,11 +350,16 @@ def test_the_reading_time_follows_the_budget_and_links_the_deep_dives():
     loads = {"08-inference-with-llms": ("Inference", 1000, 50),
              "08-deep-dive-serving": ("Deep dive: serving", 400, 20),
              "10-attention-mechanism": ("Attention", 200, 0)}
-    core = reading_time_html("08-inference-with-llms", loads)
+    urls = {stem: f"lessons/{stem}/" for stem in loads}
+    core = reading_time_html("08-inference-with-llms", loads, urls)
     assert "about 10 minutes (1,000 words, 50 lines of code)" in core
     assert '<a href="../08-deep-dive-serving/">serving</a> (about 4 minutes)' in core
-    assert "Deep dives" not in reading_time_html("10-attention-mechanism", loads)
-    assert "Deep dives" not in reading_time_html("08-deep-dive-serving", loads)
+    assert "Deep dives" not in reading_time_html("10-attention-mechanism", loads, urls)
+    assert "Deep dives" not in reading_time_html("08-deep-dive-serving", loads, urls)
+    # the offline copy's pages are files: lessons/NN-slug.html
+    offline = {stem: f"lessons/{stem}.html" for stem in loads}
+    assert ('<a href="08-deep-dive-serving.html">serving</a>'
+            in reading_time_html("08-inference-with-llms", loads, offline))
 
 
 def test_the_install_note_follows_the_box_or_else_the_title():

@@ -74,12 +74,13 @@ def ids_on(page: Path) -> set[str]:
     return set(re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8")))
 
 
-def test_every_link_and_anchor_inside_the_site_resolves():
-    """Every link between pages reaches a page, and every #anchor an element of that page
-    (lesson pages are rendered by nbconvert, so mkdocs' own checks do not see them)."""
+def broken_links(site: Path) -> list[str]:
+    """Links between the pages of the site in `site` that reach no file, or an #anchor that
+    is not on its page (lesson pages are rendered by nbconvert, so mkdocs' own checks do not
+    see them)."""
     href = re.compile(r'<a\b[^>]*?href="([^"]*)"')
-    ids = {}
-    for page in SITE.rglob("*.html"):
+    ids, broken = {}, []
+    for page in site.rglob("*.html"):
         for url in href.findall(page.read_text(encoding="utf-8")):
             parsed = urlparse(html.unescape(url))
             if parsed.scheme or url.startswith(("mailto:", "//")):
@@ -87,17 +88,24 @@ def test_every_link_and_anchor_inside_the_site_resolves():
             if not parsed.path:
                 target = page  # an anchor on the same page
             else:
-                base = SITE if url.startswith("/") else page.parent  # 404.html: from the root
+                base = site if url.startswith("/") else page.parent  # 404.html: from the root
                 target = (base / parsed.path.lstrip("/")).resolve()
                 if target.is_dir():
                     target = target / "index.html"
-            assert target.exists(), f"{page.relative_to(SITE)} links to missing {url}"
-            if parsed.fragment and target.suffix == ".html":
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} links to missing {url}")
+            elif parsed.fragment and target.suffix == ".html":
                 if target not in ids:
                     ids[target] = ids_on(target)
-                assert parsed.fragment in ids[target], (
-                    f"{page.relative_to(SITE)} links to #{parsed.fragment}, which is not on "
-                    f"{target.relative_to(SITE)}")
+                if parsed.fragment not in ids[target]:
+                    broken.append(f"{page.relative_to(site)} links to #{parsed.fragment}, which "
+                                  f"is not on {target.relative_to(site)}")
+    return broken
+
+
+def test_every_link_and_anchor_inside_the_site_resolves():
+    """Every link between pages reaches a page, and every #anchor an element of that page."""
+    assert broken_links(SITE) == []
 
 
 # The learner's template (docs/contributing.md): every core lesson follows it.
@@ -219,14 +227,29 @@ def nav_pages(nav) -> list[str]:
 PAGES = nav_pages(yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"])
 
 
-def open_page(browser, local_server, path: str, **options):
-    """The page at `path`, loaded with every other host blocked; and the list of problems
-    (console errors, uncaught exceptions, failed or outside requests) seen while loading."""
+def wait_for_math(page) -> None:
+    """Until MathJax has typeset every formula of the page."""
+    # MathJax turns every $...$ of a lesson's prose into a script, then typesets each one;
+    # raw TeX left over, or a formula never typeset, means it failed
+    page.wait_for_function(
+        "window.MathJax && MathJax.isReady && [...document.querySelectorAll("
+        "'.jp-RenderedMarkdown')].every(cell => !cell.innerText.includes('$'))"
+        " && !document.querySelector('.MathJax_Processing')"
+        " && document.querySelectorAll('span.MathJax').length"
+        " === document.querySelectorAll('script[type^=\"math/tex\"]').length",
+        timeout=90_000,
+    )
+
+
+def open_page(browser, base: str, path: str, **options):
+    """The page at `path` under `base` (the local server, or a file:// folder), loaded with
+    every request outside `base` blocked; and the list of problems (console errors, uncaught
+    exceptions, failed or outside requests) seen while loading and after."""
     page = browser.new_page(viewport={"width": 1280, "height": 900}, **options)
     problems = []
 
     def block_other_hosts(route):
-        if urlparse(route.request.url).hostname == "127.0.0.1":
+        if route.request.url.startswith(f"{base}/"):
             route.continue_()
         else:
             problems.append(f"asked another host for {route.request.url}")
@@ -241,19 +264,9 @@ def open_page(browser, local_server, path: str, **options):
             if not request.url.startswith("data:") else None)
     page.requested = []  # every file the page loaded, for its weight
     page.on("requestfinished", lambda request: page.requested.append(request.url))
-    page.goto(f"{local_server}/{path}", wait_until="networkidle")
+    page.goto(f"{base}/{path}", wait_until="networkidle")
     if path.startswith("lessons/") or page.locator("script[src*='mathjax/MathJax.js']").count():
-        # MathJax turns every $...$ of a lesson's prose into a script (pymdownx.arithmatex
-        # does it on the other pages), then typesets each one; raw TeX left over, or a
-        # formula never typeset, means it failed
-        page.wait_for_function(
-            "window.MathJax && MathJax.isReady && [...document.querySelectorAll("
-            "'.jp-RenderedMarkdown')].every(cell => !cell.innerText.includes('$'))"
-            " && !document.querySelector('.MathJax_Processing')"
-            " && document.querySelectorAll('span.MathJax').length"
-            " === document.querySelectorAll('script[type^=\"math/tex\"]').length",
-            timeout=90_000,
-        )
+        wait_for_math(page)  # pymdownx.arithmatex marks the math of the other pages
     return page, problems
 
 
@@ -461,11 +474,11 @@ SEARCHES = {  # what a reader types: the lesson that explains it
 }
 
 
-@pytest.mark.parametrize("query", SEARCHES)
-def test_search_ranks_the_lesson_that_explains_a_term_first(browser, local_server, query):
-    page, _ = open_page(browser, local_server, "")
+def first_search_result(page, query: str):
+    """The first result of the search box for `query`, typed into it as a reader types."""
     search_box = page.locator("input.md-search__input")
     search_box.click()
+    search_box.fill("")
     search_box.press_sequentially(query, delay=20)  # key by key, as a reader types
     # results are updated at every key: wait for those of the whole query
     page.wait_for_function("query => document.querySelector('.md-search-result__meta')"
@@ -475,9 +488,117 @@ def test_search_ranks_the_lesson_that_explains_a_term_first(browser, local_serve
     page.wait_for_timeout(500)
     first = page.locator(".md-search-result__item a").first
     first.wait_for(timeout=10_000)
-    href = first.get_attribute("href")
+    return first
+
+
+@pytest.mark.parametrize("query", SEARCHES)
+def test_search_ranks_the_lesson_that_explains_a_term_first(browser, local_server, query):
+    page, _ = open_page(browser, local_server, "")
+    href = first_search_result(page, query).get_attribute("href")
     page.close()
     assert f"lessons/{SEARCHES[query]}/" in href, f"{query!r}: first result {href}"
+
+
+# The two downloads that Getting started offers (hooks/downloads.py).
+DOWNLOADS = SITE / "downloads"
+
+
+def test_the_notebooks_zip_holds_every_lesson_download_and_how_to_install_them():
+    """Every lesson's notebook, byte for byte the one its page offers (no outputs), and a
+    README with the install lines that the notebooks' first cells give."""
+    import zipfile
+
+    with zipfile.ZipFile(DOWNLOADS / "llm-course-ch1-notebooks.zip") as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    assert sorted(files) == sorted(["llm-course-ch1/README.md",
+                                    *(f"llm-course-ch1/{p.stem}.ipynb" for p in LESSONS)])
+    readme = files["llm-course-ch1/README.md"].decode()
+    readme_commands = re.findall(r"^ *(pip install .+)$", readme, re.M)
+    assert len(readme_commands) == 2, readme
+    for lesson in LESSONS:
+        offered = SITE / "lessons" / lesson.stem / f"{lesson.stem}.ipynb"
+        assert files[f"llm-course-ch1/{lesson.stem}.ipynb"] == offered.read_bytes()
+        cells = json.loads(offered.read_text())["cells"]
+        assert all(not cell["outputs"] for cell in cells if cell["cell_type"] == "code")
+        first_cell = "".join(cells[0]["source"])
+        assert re.findall(r"`(pip install [^`]+)`", first_cell) == readme_commands
+
+
+@pytest.fixture(scope="module")
+def offline_copy(tmp_path_factory) -> Path:
+    """The offline copy, unzipped as a reader would: the folder that holds its index.html."""
+    import zipfile
+
+    folder = tmp_path_factory.mktemp("offline")
+    with zipfile.ZipFile(DOWNLOADS / "llm-course-ch1-site.zip") as archive:
+        archive.extractall(folder)
+    return folder / "llm-course-ch1"
+
+
+def test_the_offline_copy_holds_every_page_and_its_links_resolve(offline_copy):
+    """Every page of the nav as a file (lessons/NN-slug.html for lessons/NN-slug/), every
+    link between them reaching its page and #anchor (the lessons' own links are written for
+    the served site), and no zip of the copy inside it."""
+    files = [f"{path.rstrip('/')}.html" if path else "index.html" for path in PAGES]
+    assert [file for file in files if not (offline_copy / file).is_file()] == []
+    assert broken_links(offline_copy) == []
+    zips = [file.relative_to(offline_copy).as_posix() for file in offline_copy.rglob("*.zip")]
+    assert zips == ["downloads/llm-course-ch1-notebooks.zip"]
+
+
+def test_the_offline_copy_shows_the_measurements_of_the_site(offline_copy):
+    """The cells that measure (timings, peaks of memory) show the same numbers in the offline
+    copy as on the site: the lessons ran once for both builds."""
+    from bs4 import BeautifulSoup
+
+    def measured(page: Path, cells: list[str]) -> list[str]:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        return [soup.find(id=f"cell-id={cell}").find(class_="jp-Cell-outputWrapper").get_text()
+                for cell in cells]
+
+    compared = 0
+    for lesson in LESSONS:
+        notebook = json.loads((SITE / "lessons" / lesson.stem / f"{lesson.stem}.ipynb").read_text())
+        cells = [cell["id"] for cell in notebook["cells"] if "measures" in cell["metadata"]]
+        if cells:
+            site = measured(SITE / "lessons" / lesson.stem / "index.html", cells)
+            assert measured(offline_copy / "lessons" / f"{lesson.stem}.html", cells) == site, (
+                lesson.stem)
+            compared += len(cells)
+    assert compared >= 3, f"only {compared} cells that measure"
+
+
+# What a reader of the offline copy searches for: the first result of the last three
+# depends on hooks/search_query.js, put into the search worker of the copy too.
+OFFLINE_SEARCHES = ["memory-mapped", "top-p", "garbage in garbage out", "multi-head attention"]
+
+
+def test_the_offline_copy_searches_and_links_its_lessons_from_file(browser, offline_copy):
+    """Opened from file:// with every other request refused: search finds the lessons the
+    served site finds, and a reader goes from a result to its lesson, its formulas typeset,
+    then to a deep dive and back."""
+    base = offline_copy.as_uri()
+    page, problems = open_page(browser, base, "index.html")
+    for query in OFFLINE_SEARCHES:
+        href = first_search_result(page, query).get_attribute("href")
+        assert urlparse(href).path.endswith(f"/lessons/{SEARCHES[query]}.html"), (
+            f"{query!r}: first result {href}")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    result = first_search_result(page, "softmax")
+    page.screenshot(path=str(SCREENSHOTS / "offline-search.png"))
+    result.click()
+    lesson, deep_dive = "10-attention-mechanism", "10-deep-dive-attention-details"
+    page.wait_for_url(f"{base}/lessons/{lesson}.html*")
+    wait_for_math(page)
+    assert page.locator("span.MathJax").count() > 0  # formulas, typeset from the copy
+    page.screenshot(path=str(SCREENSHOTS / "offline-lesson.png"))
+    page.locator(f"blockquote.lesson-box a[href='{deep_dive}.html']").click()
+    page.wait_for_url(f"{base}/lessons/{deep_dive}.html")
+    wait_for_math(page)
+    page.locator(f"blockquote.lesson-box a[href^='{lesson}.html']").first.click()
+    page.wait_for_url(f"{base}/lessons/{lesson}.html*")
+    page.close()
+    assert problems == []
 
 
 def test_the_search_index_holds_the_lessons_words_and_no_notebook_debris():
@@ -537,9 +658,7 @@ def test_a_second_build_gives_the_same_outputs_but_where_a_cell_measures(lesson,
     sys.path.insert(0, str(ROOT / "hooks"))
     from lessons import execute_lesson, finish_lesson_page
 
-    plugin = next(p["mkdocs-jupyter"] for p in
-                  yaml.safe_load((ROOT / "mkdocs.yml").read_text())["plugins"]
-                  if isinstance(p, dict) and "mkdocs-jupyter" in p)
+    plugin = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["plugins"]["mkdocs-jupyter"]
     notebook = json.loads((ROOT / "docs" / "lessons" / f"{lesson}.ipynb").read_text())
     executed, _ = execute_lesson(ROOT / "lessons" / f"{lesson}.md")
     source = tmp_path / f"{lesson}.ipynb"
