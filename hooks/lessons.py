@@ -365,6 +365,7 @@ def is_lesson(page) -> bool:
 def on_page_content(html: str, page, config, files) -> str:
     if not is_lesson(page):
         return html
+    page.edit_url = source_edit_url(page)
     # A term's lesson ranks above its deep dive, and both above pages that only name it
     # (home, glossary, quiz).
     if not page.file.src_uri.endswith("-quiz.ipynb"):
@@ -378,10 +379,144 @@ def on_page_content(html: str, page, config, files) -> str:
 
 
 def on_post_page(output: str, page, config) -> str:
+    if page.is_homepage:
+        return output.replace(LESSON_PATH_SLOT,
+                              lesson_path_html(core_lessons(config), page.url), 1)
     if not is_lesson(page) or READING_TIME_SLOT not in output:
         return output
     return output.replace(READING_TIME_SLOT,
                           reading_time_html(Path(page.file.src_uri).stem, LOADS, URLS), 1)
+
+
+def source_edit_url(page) -> str | None:
+    """Where to edit a lesson page: its source lessons/NN-slug.md, not the notebook the build
+    generates in docs/lessons/ (mkdocs' edit link names the file under docs/)."""
+    if page.edit_url is None:  # no repo_url
+        return None
+    docs_folder = page.edit_url.removesuffix(page.file.src_uri)  # .../edit/main/docs/
+    return f"{docs_folder.removesuffix('docs/')}lessons/{Path(page.file.src_uri).stem}.md"
+
+
+# The home page: the core lessons as a path, each with the reading times the build computed
+# and the course page its box links; and a picture of the chapter drawn by snippets/.
+LESSON_PATH_SLOT = "<!-- the lesson path -->"  # in docs/index.md, until on_post_page
+CHAPTER_MAP_SLOT = "<!-- the chapter map -->"
+CHAPTER_MAP = "assets/chapter-map.svg"
+COURSE_URL = "https://huggingface.co/learn/llm-course/chapter1/"  # a core lesson's box links
+VERSIONS_SLOT = "<!-- the versions -->"  # in docs/getting-started.md
+# The libraries a lesson imports and the site's tools, whose versions Getting started shows.
+VERSIONED = ["torch", "transformers", "tokenizers", "datasets", "accelerate", "mkdocs-material",
+             "mkdocs-jupyter"]
+
+
+def core_lessons(config) -> dict[str, str]:
+    """Each core lesson's stem and title, in nav order (deep dives and the quiz left out)."""
+    def pages(nav):
+        for item in nav:
+            for title, value in item.items() if isinstance(item, dict) else [(None, item)]:
+                yield from pages(value) if isinstance(value, list) else [(title, value)]
+
+    stems = {p.stem for p in LESSONS.glob("*.md")}
+    return {stem: title for title, path in pages(config["nav"])
+            if (stem := Path(path).stem) in stems and not is_deep_dive(stem)
+            and not stem.endswith("-quiz")}
+
+
+def chapter_links_of(lessons: dict[str, str]) -> list[tuple[str, str]]:
+    """The pairs of these lessons that link to each other (snippets/chapter_map.py)."""
+    from snippets.chapter_map import chapter_links
+
+    return chapter_links({stem: (LESSONS / f"{stem}.md").read_text(encoding="utf-8")
+                          for stem in lessons})
+
+
+def course_page(stem: str) -> tuple[str, str]:
+    """The title and address of the course page that lesson `stem`'s box links to."""
+    import re
+
+    text = re.sub(r"\n>[ \t]*", " ", (LESSONS / f"{stem}.md").read_text(encoding="utf-8"))
+    title, url = re.search(rf"\[([^\]]+)\]\(({re.escape(COURSE_URL)}\d+)\)", text).groups()
+    return title, url
+
+
+def minutes_of(stems: list[str]) -> str:
+    """"about N minutes" for these pages together, or why there is no figure."""
+    if any(stem not in LOADS for stem in stems):
+        return "not built in this build (LESSONS=...)"
+    return f"about {sum(reading_minutes(*LOADS[stem][1:]) for stem in stems)} minutes"
+
+
+def lesson_path_html(lessons: dict[str, str], home_url: str) -> str:
+    """The home page's table: each core lesson in order, its reading time and its deep
+    dives', and the course page it goes with (links relative to `home_url`, "" or, in the
+    offline copy, index.html)."""
+    from html import escape
+
+    from mkdocs.utils import get_relative_url
+
+    rows = []
+    for stem, title in lessons.items():
+        dives = deep_dives_of(stem, [p.stem for p in LESSONS.glob("*.md")])
+        course_title, course_url = course_page(stem)
+        url = URLS.get(stem, f"lessons/{stem}/")  # where a subset build left it out, too
+        rows.append(
+            f'<tr><td>{stem[:2]}</td><td><a href="{get_relative_url(url, home_url)}">'
+            f'{escape(title)}</a></td>'
+            f'<td class="core-time">{minutes_of([stem])}</td>'
+            f'<td class="deep-dive-time">{len(dives)}, {minutes_of(dives)}</td>'
+            f'<td><a href="{course_url}">{escape(course_title)}</a></td></tr>')
+    # an unclassed table, which Material styles
+    return ('<div class="lesson-path"><table><thead><tr><th></th><th>Lesson</th>'
+            "<th>Reading time</th><th>Deep dives, together</th><th>Course page</th></tr>"
+            f"</thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def chapter_map_svg(lessons: dict[str, str]) -> bytes:
+    """The chapter map (snippets/chapter_map.py) of these lessons, as an SVG file."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from snippets.chapter_map import chapter_map
+
+    svg = io.BytesIO()
+    with plt.rc_context({"svg.hashsalt": "chapter-map"}):  # the same bytes at every build
+        ax = chapter_map(lessons, chapter_links_of(lessons))
+        ax.figure.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(ax.figure)
+    return svg.getvalue()
+
+
+def on_files(files, config):
+    """Add the chapter map to the site."""
+    from mkdocs.structure.files import File
+
+    files.append(File.generated(config, CHAPTER_MAP,
+                                content=chapter_map_svg(core_lessons(config))))
+    return files
+
+
+def on_page_markdown(markdown_text: str, page, config, files) -> str:
+    """The chapter map on the home page, described in words from its own data; on Getting
+    started, the versions of the libraries and tools this site was built with."""
+    if page.is_homepage:
+        from snippets.chapter_map import chapter_map_description
+
+        lessons = core_lessons(config)
+        alt = chapter_map_description(lessons, chapter_links_of(lessons))
+        return markdown_text.replace(CHAPTER_MAP_SLOT, f"![{alt}]({CHAPTER_MAP})")
+    if page.file.src_uri == "getting-started.md":
+        import platform
+        from importlib.metadata import version
+
+        rows = [f"| {name} | {version(name)} |" for name in VERSIONED]
+        table = "\n".join(["| Package | Version |", "| --- | --- |", *rows,
+                            f"| Python | {platform.python_version()} |"])
+        return markdown_text.replace(VERSIONS_SLOT, table)
+    return markdown_text
 
 
 def on_post_build(config) -> None:

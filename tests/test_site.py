@@ -227,6 +227,88 @@ def nav_pages(nav) -> list[str]:
 PAGES = nav_pages(yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"])
 
 
+def site_soup(path: str):
+    """The built page at URL path `path` ("" for the home page), parsed."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup((SITE / path / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+
+
+def test_the_home_page_lists_the_core_lessons_in_the_nav_order():
+    rows = site_soup("").select(".lesson-path tbody tr")
+    core_pages = [path for path in PAGES if path.strip("/").removeprefix("lessons/")
+                  in CORE_LESSONS]
+    assert len(core_pages) == len(CORE_LESSONS)
+    assert [row.a["href"] for row in rows] == core_pages
+
+
+@pytest.mark.parametrize("stem", CORE_LESSONS)
+def test_the_home_page_gives_each_lesson_its_pages_reading_times_and_course_page(stem):
+    """The core page's minutes and its deep dives' together, as the lesson's box gives them,
+    and the course page that box links to."""
+    [row] = [row for row in site_soup("").select(".lesson-path tbody tr")
+             if row.a["href"] == f"lessons/{stem}/"]
+    box = lesson_soup(stem).select_one("blockquote.lesson-box")
+    reading = box.select_one(".reading-time").get_text(" ")
+    core = re.search(r"Reading time:\s*(about \d+ minutes)", reading).group(1)
+    dives = [int(m) for m in re.findall(r"\(about (\d+) minutes\)", reading)]
+    assert len(dives) == len([d for d in DEEP_DIVES if d[:2] == stem[:2]])
+    assert row.select_one(".core-time").get_text() == core
+    assert row.select_one(".deep-dive-time").get_text() == (
+        f"{len(dives)}, about {sum(dives)} minutes")
+    [course] = [a["href"] for a in box.find_all("a") if a["href"].startswith(COURSE)]
+    assert [a["href"] for a in row.find_all("a")][1:] == [course]
+
+
+def nav_titles(nav) -> dict[str, str]:
+    """The title of every page in mkdocs.yml's nav, by the stem of its file."""
+    titles = {}
+    for item in nav:
+        for title, value in item.items() if isinstance(item, dict) else []:
+            titles |= nav_titles(value) if isinstance(value, list) else {
+                Path(value).stem: title}
+    return titles
+
+
+def test_the_home_page_shows_the_chapter_map_described_lesson_by_lesson():
+    from xml.etree import ElementTree
+
+    images = [img for img in site_soup("").select("article img")
+              if img["src"] == "assets/chapter-map.svg"]
+    assert len(images) == 1
+    svg = ElementTree.parse(SITE / "assets" / "chapter-map.svg").getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    titles = nav_titles(yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"])
+    alt = images[0]["alt"]
+    # every lesson's number and title, in order
+    places = [alt.find(f"{stem[:2]} {titles[stem]}") for stem in CORE_LESSONS]
+    assert -1 not in places and places == sorted(places), alt
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_every_lesson_page_offers_to_edit_its_source(lesson):
+    """The edit button opens lessons/NN-slug.md in the repository, not the generated
+    notebook under docs/."""
+    repo = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["repo_url"]
+    [edit] = lesson_soup(lesson.stem).select("a.md-content__button[title='Edit this page']")
+    assert edit["href"] == f"{repo}/edit/main/lessons/{lesson.name}"
+
+
+def test_getting_started_shows_the_versions_the_site_was_built_with():
+    import platform
+    from importlib.metadata import version
+
+    table = next(table for table in site_soup("getting-started").select("table")
+                 if table.th.get_text() == "Package")
+    rows = [tuple(td.get_text() for td in row.find_all("td"))
+            for row in table.select("tbody tr")]
+    names = ["torch", "transformers", "tokenizers", "datasets", "accelerate", "mkdocs-material",
+             "mkdocs-jupyter"]
+    assert rows == [(name, version(name)) for name in names] + [
+        ("Python", platform.python_version())]
+
+
 def wait_for_math(page) -> None:
     """Until MathJax has typeset every formula of the page."""
     # MathJax turns every $...$ of a lesson's prose into a script, then typesets each one;
