@@ -81,11 +81,24 @@ def with_install_note(first_cell: str) -> str:
     return "\n".join([*lines[:end], "", note, *lines[end:]])
 
 
+# A lesson that draws figures gets, after its first cell, a folded cell that makes each figure
+# carry its description in words (snippets/plots.py:figure_alt); finish_lesson_page writes it
+# into the <img alt>.
+FIGURE_ALT_INCLUDE = '--8<-- "snippets/plots.py:figure_alt"'
+FIGURE_ALT_SUMMARY = ("Helper code: each figure described in words, for readers who cannot see "
+                      "it (snippets/plots.py:figure_alt)")
+
+
 def lesson_notebook(lesson: Path) -> str:
     """The lesson as a self-contained .ipynb document, without outputs."""
-    notebook = jupytext.reads(expand_includes(lesson.read_text(encoding="utf-8")), fmt="md")
+    text = expand_includes(lesson.read_text(encoding="utf-8"))
+    notebook = jupytext.reads(text, fmt="md")
     notebook.metadata.pop("jupytext", None)
     notebook.cells[0].source = with_install_note(notebook.cells[0].source)
+    if "import matplotlib" in text:
+        describe = nbformat.v4.new_code_cell(expand_includes(FIGURE_ALT_INCLUDE),
+                                             metadata={"fold": FIGURE_ALT_SUMMARY})
+        notebook.cells.insert(1, describe)
     for number, cell in enumerate(notebook.cells):  # jupytext draws random cell ids; the
         cell.id = f"cell-{number}"  # execution cache is keyed on the bytes, so fix them
     return nbformat.writes(notebook) + "\n"
@@ -236,11 +249,24 @@ def lift_headings_out_of_cells(soup) -> None:
             cell.decompose()  # the heading was all the cell held before it
 
 
+def figure_description(src: str) -> str:
+    """The description a figure's PNG carries (its "Description" text, which
+    snippets/plots.py:figure_alt writes), from the image's data: URL."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    png = base64.b64decode(src.split(",", 1)[1])
+    return Image.open(io.BytesIO(png)).text.get("Description", "")
+
+
 def finish_lesson_page(html: str, notebook: dict) -> str:
     """Fold helper code, hide quiz answers, and keep notebook debris out of the search index.
 
     - a code cell marked `fold="summary"` shows its outputs, its code folded under summary:
       loaders, timing and plot styling stay one click away, so the idea's code comes first;
+    - each figure's alt text is the description its PNG carries (snippets/plots.py);
     - cells marked `answer="summary"` (prose or code, with their outputs) are folded whole,
       consecutive ones with the same summary into one: a quiz answer, hidden until opened;
     - copy-button text, heading pilcrows, cell outputs, folded helper code (data files
@@ -264,9 +290,6 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
         if cell["cell_type"] == "code" and "fold" in cell["metadata"]:
             inputs = element_of(cell, "fold").find(class_="jp-Cell-inputWrapper")
             wrap_in_details(soup, inputs, "fold", cell["metadata"]["fold"])
-        if "alt" in cell["metadata"]:  # a figure's description, for those who cannot see it
-            for image in element_of(cell, "alt").select(".jp-Cell-outputWrapper img"):
-                image["alt"] = cell["metadata"]["alt"]
         if "bad_input" in cell["metadata"]:  # a cell whose point is the error it shows
             element_of(cell, "bad_input")["class"].append("bad-input")
         summary = cell["metadata"].get("answer")
@@ -278,6 +301,8 @@ def finish_lesson_page(html: str, notebook: dict) -> str:
             element = element_of(cell, "answer")
             wrap_in_details(soup, element, "answer", summary)
             answer = (element.parent, summary)
+    for image in soup.select(".jp-OutputArea-output img[src^='data:image/png']"):
+        image["alt"] = figure_description(image["src"])
     install = [quote for quote in soup.find_all("blockquote")
                if "Run this lesson yourself" in quote.get_text()]
     for quote in install:  # for the reader who runs the notebook: one click away

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
-from lessons import expand_includes, lesson_notebook  # noqa: E402
+from lessons import FIGURE_ALT_INCLUDE, expand_includes, lesson_notebook  # noqa: E402
 
 LESSONS = sorted((ROOT / "lessons").glob("*.md"))
 INCLUDE = re.compile(r'^--8<-- "(?P<path>[^":]+):(?P<section>[\w-]+)"$')
@@ -117,6 +117,7 @@ def test_every_include_resolves_to_a_section(lesson):
 def test_every_snippet_section_is_shown_on_some_page():
     pages = LESSONS + sorted((ROOT / "docs").glob("*.md"))
     shown = {include for page in pages for include in includes(page)}
+    shown.add(INCLUDE.match(FIGURE_ALT_INCLUDE).groups())  # added to every lesson with figures
     for module in sorted((ROOT / "snippets").rglob("*.py")):
         for section in SECTION.findall(module.read_text()):
             path = f"snippets/{module.relative_to(ROOT / 'snippets').as_posix()}"
@@ -144,6 +145,30 @@ def test_expanded_lesson_is_self_contained_and_the_same_every_time(lesson):
     assert "--8<--" not in notebook
     assert '"name": "python3"' in notebook
     assert lesson_notebook(lesson) == notebook  # same bytes: the build keeps its outputs
+
+
+def test_a_figures_alt_text_is_the_description_its_png_carries():
+    """finish_lesson_page writes into each figure's <img alt> the "Description" that
+    snippets/plots.py:figure_alt put into its PNG."""
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lessons import finish_lesson_page
+
+    png = io.BytesIO()
+    fig = plt.figure()
+    fig.savefig(png, format="png", metadata={"Description": "Loss; x axis step (from 0 to 1)"})
+    plt.close(fig)
+    source = base64.b64encode(png.getvalue()).decode()
+    html = (f'<div class="jp-OutputArea-output"><img src="data:image/png;base64,{source}" '
+            'alt="No description has been provided for this image"></div>')
+    page = finish_lesson_page(html, {"cells": []})
+    assert 'alt="Loss; x axis step (from 0 to 1)"' in page
 
 
 def test_missing_snippet_file_or_section_fails_the_expansion():
@@ -375,25 +400,23 @@ def test_the_install_note_follows_the_box_or_else_the_title():
     assert plain[-1] == "Prose."
 
 
-def test_the_page_marks_the_box_folds_the_install_note_and_describes_figures():
+def test_the_page_marks_the_box_and_folds_the_install_note():
     from bs4 import BeautifulSoup
 
     from lessons import READING_TIME_SLOT, finish_lesson_page
 
     notebook = {"cells": [{"cell_type": "markdown", "id": "c0", "metadata": {}},
-                          {"cell_type": "code", "id": "c1",
-                           "metadata": {"alt": "Prefill, then decode steps."}}]}
+                          {"cell_type": "code", "id": "c1", "metadata": {}}]}
     page = ('<div id="cell-id=c0"><blockquote><p><strong>In this lesson</strong></p></blockquote>'
             '<blockquote><p><strong>Run this lesson yourself:</strong> pip install</p>'
             '</blockquote></div><div id="cell-id=c1"><div class="jp-Cell-inputWrapper">draw()'
-            '</div><div class="jp-Cell-outputWrapper"><img src="data:,"></div></div>')
+            '</div><div class="jp-Cell-outputWrapper"></div></div>')
     soup = BeautifulSoup(finish_lesson_page(page, notebook), "html.parser")
     box = soup.select_one("blockquote.lesson-box")
     assert box is not None and str(box).endswith(READING_TIME_SLOT + "</blockquote>")
     install = soup.select_one("details.fold")
     assert "Run this lesson yourself" in install.get_text()
     assert install.summary.string == "Run this page yourself: what to install"
-    assert soup.img["alt"] == "Prefill, then decode steps."
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)

@@ -113,6 +113,8 @@ CORE_LESSONS = [p.stem for p in LESSONS if "-deep-dive-" not in p.stem and p.ste
 DEEP_DIVES = [p.stem for p in LESSONS if "-deep-dive-" in p.stem]
 COURSE = "https://huggingface.co/learn/llm-course/chapter1/"
 MAX_WORDS, MAX_CODE_LINES = 2000, 150
+# nbconvert's alt text for a figure it knows nothing about
+PLACEHOLDER_ALT = "No description has been provided for this image"
 
 
 def lesson_soup(stem: str):
@@ -161,7 +163,7 @@ def template_problems(stem: str) -> list[str]:
                         "checker, fewer than 3")
     described = [img for img in soup.select(".jp-OutputArea-output img")
                  if img.get("alt", "").strip()
-                 and not img["alt"].startswith("No description")]
+                 and img["alt"] != PLACEHOLDER_ALT]
     if not described:
         problems.append("no figure with alt text")
     return problems
@@ -444,6 +446,51 @@ def test_dark_mode_toggles_and_lessons_stay_readable(browser, local_server, less
         page.wait_for_timeout(300)
     page.close()
     assert problems == []
+
+
+def test_every_image_says_what_it_shows():
+    """Every <img> of the site has an alt text of at least three words that is not nbconvert's
+    placeholder (a figure's is written by the build from its titles, axes and labels)."""
+    from bs4 import BeautifulSoup
+
+    for page in sorted(SITE.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for number, image in enumerate(soup.find_all("img"), start=1):
+            alt = image.get("alt", "").strip()
+            assert len(alt.split()) >= 3 and alt != PLACEHOLDER_ALT, (
+                f"{page.relative_to(SITE)}: image {number} has alt {alt!r}")
+
+
+SERIOUS = {"serious", "critical"}  # axe-core's two highest impacts
+
+
+def switch_scheme(page) -> None:
+    """Click the palette toggle, as a reader does, and wait until the other scheme is drawn."""
+    scheme = page.locator("body").get_attribute("data-md-color-scheme")
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function("scheme => document.body.dataset.mdColorScheme !== scheme"
+                           " && document.getAnimations().every(a => a.playState !== 'running')",
+                           arg=scheme)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violation_in_either_scheme(browser, local_server, path):
+    """axe-core, run in Chromium on the page in the light then the dark scheme, finds no
+    violation of impact serious or critical (contrast of code and outputs included)."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    page, _ = open_page(browser, local_server, path)
+    found = []
+    for scheme in ["default", "slate"]:
+        assert page.locator("body").get_attribute("data-md-color-scheme") == scheme
+        for rule in axe.run(page).response["violations"]:
+            if rule["impact"] in SERIOUS:
+                targets = [" ".join(node["target"]) for node in rule["nodes"]]
+                found.append(f"{scheme}: {rule['id']} on {len(targets)} elements, "
+                             f"such as {targets[:3]}")
+        if scheme == "default":
+            switch_scheme(page)
+    page.close()
+    assert not found, f"{path or 'home'}:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
