@@ -29,6 +29,15 @@ def test_buckets_are_in_range_and_fixed_by_the_seed(device):
     assert not torch.equal(buckets, lsh_buckets(x, 8, seed=4))
 
 
+def test_a_batch_of_sequences_is_hashed_sequence_by_sequence(device):
+    # x is (..., num_tokens, d): the projections of each vector, not of each token position
+    x = torch.randn(3, 10, 16, generator=torch.Generator().manual_seed(4)).to(device)
+    batched = lsh_buckets(x, num_buckets=8, seed=2)
+    assert batched.shape == (3, 10)
+    for sequence, buckets in zip(x, batched, strict=True):
+        assert torch.equal(buckets, lsh_buckets(sequence, num_buckets=8, seed=2))
+
+
 def test_opposite_vectors_land_in_opposite_buckets_and_scaling_changes_nothing(device):
     x = torch.randn(32, 16, generator=torch.Generator().manual_seed(1)).to(device)
     buckets = lsh_buckets(x, 8)
