@@ -25,6 +25,11 @@ def test_the_three_masks():
     assert torch.equal(causal_mask_loop(7), causal_mask(7))
     assert torch.equal(causal_mask(6), ~future_mask(6))  # lesson 10's mask marks the hidden
     assert cross_attention_mask(2, 5).shape == (2, 5) and cross_attention_mask(2, 5).all()
+    # boolean, as scaled_dot_product_attention reads "may attend": a float mask is added
+    # to the scores instead
+    for mask in (bidirectional_mask(3), causal_mask_loop(3), causal_mask(3),
+                 cross_attention_mask(2, 5)):
+        assert mask.dtype == torch.bool
 
 
 def test_the_causal_mask_is_what_torch_applies_with_is_causal(device):
@@ -80,6 +85,17 @@ def test_an_encoder_decoder_sees_all_the_source_and_the_targets_past(device):
     assert changed == {"source end": [True] * 4,  # cross-attention sees the whole source
                        "target start": [True] * 4,  # every later target token sees the first
                        "target end": [False, False, False, True]}  # but none sees the future
+
+
+def test_changed_positions_counts_a_change_larger_than_atol_only():
+    before = torch.zeros(1, 3, 2, 2)
+    after = before.clone()
+    after[0, 1, 1, 0] = 2e-4  # above the default atol, 1e-4
+    after[0, 2, 0, 1] = -5e-5  # below it
+    assert changed_positions(before, after) == [False, True, False]
+    assert changed_positions(before, after, atol=0.5) == [False, False, False]
+    after[0, 0, 0, 0] = 0.5  # exactly atol is no change
+    assert changed_positions(before, after, atol=0.5) == [False, False, False]
 
 
 def test_changed_positions_needs_equal_shapes():

@@ -38,6 +38,15 @@ def test_local_attention_equals_full_attention_with_a_band_mask(device, radius, 
     torch.testing.assert_close(local_attention_loop(q, k, v, radius, causal), expected)
 
 
+def test_the_window_is_two_sided_by_default_and_one_unbatched_sequence_works():
+    torch.manual_seed(7)
+    q, k, v = torch.randn(3, 10, 4)  # each (num_tokens, d): no batch, no heads
+    expected = F.scaled_dot_product_attention(q, k, v, attn_mask=band_mask(10, 2, causal=False))
+    torch.testing.assert_close(local_attention(q, k, v, 2), expected)
+    torch.testing.assert_close(local_attention_loop(q, k, v, 2), expected)
+    assert torch.equal(band_mask(10, 2), band_mask(10, 2, causal=False))
+
+
 def test_a_negative_radius_is_refused():
     x = torch.zeros(4, 8)
     for call in (lambda: band_mask(4, -1), lambda: local_attention(x, x, x, -1),

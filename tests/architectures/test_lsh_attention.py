@@ -29,6 +29,15 @@ def test_buckets_are_in_range_and_fixed_by_the_seed(device):
     assert not torch.equal(buckets, lsh_buckets(x, 8, seed=4))
 
 
+def test_a_batch_of_sequences_is_hashed_sequence_by_sequence(device):
+    # x is (..., num_tokens, d): the projections of each vector, not of each token position
+    x = torch.randn(3, 10, 16, generator=torch.Generator().manual_seed(4)).to(device)
+    batched = lsh_buckets(x, num_buckets=8, seed=2)
+    assert batched.shape == (3, 10)
+    for sequence, buckets in zip(x, batched, strict=True):
+        assert torch.equal(buckets, lsh_buckets(sequence, num_buckets=8, seed=2))
+
+
 def test_opposite_vectors_land_in_opposite_buckets_and_scaling_changes_nothing(device):
     x = torch.randn(32, 16, generator=torch.Generator().manual_seed(1)).to(device)
     buckets = lsh_buckets(x, 8)
@@ -85,3 +94,45 @@ def test_a_bad_number_of_buckets_is_refused():
     for n in (0, 1, 3):
         with pytest.raises(ValueError, match=f"even number of at least 2, got {n}"):
             lsh_buckets(torch.zeros(4, 8), n)
+
+
+def test_clustered_vectors_lie_at_radius_around_centres_taken_in_turn():
+    exact = clustered_vectors(3, 2, 5, radius=2.0, noise=0.0, seed=1)
+    assert exact.shape == (6, 5)
+    torch.testing.assert_close(exact.norm(dim=-1), torch.full((6,), 2.0))
+    torch.testing.assert_close(exact[:3], exact[3:])  # clusters 0, 1, 2, then 0, 1, 2 again
+    assert not torch.allclose(exact[0], exact[1])
+    # the same seed draws the same centres first, then the noise
+    generator = torch.Generator().manual_seed(1)
+    torch.randn(3, 5, generator=generator)
+    noise = torch.randn(6, 5, generator=generator)
+    noisy = clustered_vectors(3, 2, 5, radius=2.0, noise=0.1, seed=1)
+    torch.testing.assert_close(noisy - exact, 0.1 * noise)
+    assert torch.equal(clustered_vectors(3, 2, 5, 2.0, 0.1), clustered_vectors(3, 2, 5, 2.0, 0.1,
+                                                                             seed=0))
+
+
+def test_lsh_quality_measures_full_attention_against_lsh_attention(device):
+    generator = torch.Generator().manual_seed(6)
+    qk, v = torch.randn(2, 12, 4, generator=generator).to(device)
+    context, buckets = lsh_attention(qk, v, num_buckets=4, seed=1)
+    # full attention's weights: its output when the values are the identity matrix
+    weights = F.scaled_dot_product_attention(qk, qk, torch.eye(12, device=device))
+    full = F.scaled_dot_product_attention(qk, qk, v)
+    same_bucket = buckets[:, None] == buckets[None, :]
+    assert 0 < same_bucket.float().mean() < 1
+    quality = lsh_quality(qk, v, num_buckets=4, seed=1)
+    assert quality == pytest.approx({
+        "in_bucket_share": (weights * same_bucket).sum(-1).mean().item(),
+        "self_share": weights.diagonal().mean().item(),
+        "relative_error": ((context - full).norm() / full.norm()).item()}, rel=1e-5)
+
+
+def test_the_seed_defaults_to_0_and_the_rotation_follows_the_dtype_of_x():
+    generator = torch.Generator().manual_seed(8)
+    qk, v = torch.randn(2, 12, 4, generator=generator)
+    assert torch.equal(lsh_buckets(qk, 4), lsh_buckets(qk, 4, seed=0))
+    assert torch.equal(lsh_buckets(qk.double(), 4), lsh_buckets(qk, 4))
+    default, seed_0 = lsh_attention(qk, v, 4), lsh_attention(qk, v, 4, seed=0)
+    assert torch.equal(default[0], seed_0[0]) and torch.equal(default[1], seed_0[1])
+    assert lsh_quality(qk, v, 4) == lsh_quality(qk, v, 4, seed=0)

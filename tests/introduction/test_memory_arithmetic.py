@@ -2,6 +2,7 @@ import gguf
 import pytest
 import torch
 from safetensors import safe_open
+from safetensors.torch import save_file
 
 from snippets.introduction.memory_arithmetic import (
     block_bits_per_weight,
@@ -40,6 +41,11 @@ def test_bad_precision_or_count_is_refused():
         weight_bytes(10, "fp8")
     with pytest.raises(ValueError, match="num_parameters must be >= 0, got -1"):
         weight_bytes(-1, "int8")
+    assert weight_bytes(0, "float32") == 0  # no weights is a count, not an error
+
+
+def test_memory_table_is_in_gigabytes_of_ten_to_the_nine_bytes():
+    assert memory_table(2e9) == {"float32": 8.0, "bfloat16": 4.0, "int8": 2.0, "4-bit": 1.0}
 
 
 def llama_parameters(config) -> int:
@@ -65,6 +71,15 @@ def test_smollm2_parameters_are_those_its_config_and_its_gguf_imply(smollm2):
     assert count_parameters(model) == llama_parameters(model.config) == SMOLLM2_PARAMETERS
     assert count_parameters_per_name(model) - SMOLLM2_PARAMETERS == 49152 * 576
     assert memory_table(count_parameters(model))["bfloat16"] == pytest.approx(0.269, abs=1e-3)
+
+
+def test_safetensors_layout_of_a_file_written_without_metadata(tmp_path):
+    path = tmp_path / "two.safetensors"
+    save_file({"w": torch.zeros(2, 3), "ids": torch.zeros(5, dtype=torch.int64)}, path)
+    layout = safetensors_layout(path)
+    assert layout["elements"] == {"F32": 6, "I64": 5}
+    assert layout["tensor_bytes"] == 4 * 6 + 8 * 5
+    assert layout["file_bytes"] == layout["header_bytes"] + layout["tensor_bytes"]
 
 
 def test_minilm_file_holds_its_weights_and_one_int64_buffer(minilm):

@@ -21,6 +21,8 @@ def test_pair_counts_and_one_merge_by_hand():
     assert merge_pair(words, ("l", "o")) == {("lo", "w"): 5, ("lo", "w", "e", "r"): 2,
                                              ("n", "e", "w"): 3}
     assert merge_pair({("a", "a", "a"): 1}, ("a", "a")) == {("aa", "a"): 1}  # left to right
+    # two spellings of one word become one: their counts add up
+    assert merge_pair({("a", "b"): 2, ("ab",): 3}, ("a", "b")) == {("ab",): 5}
 
 
 def test_byte_level_words_mark_spaces():
@@ -75,6 +77,9 @@ def test_smollm2_bpe_and_minilm_wordpiece_on_the_same_sentence():
     assert smol["tokens"].split()[0] == "Token" and "Ġis" in smol["tokens"].split()  # Ġ: space
     assert all(row["count"] == len(row["ids"].split()) == len(row["tokens"].split())
                for row in rows)
+    for row, tokenizer in zip(rows, tokenizers.values(), strict=True):  # each id, its token
+        ids = [int(i) for i in row["ids"].split()]
+        assert tokenizer.convert_ids_to_tokens(ids) == row["tokens"].split()
 
 
 def test_frequent_words_become_tokens_and_words_seen_once_or_never_stay_split():

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 import torch
@@ -37,9 +38,10 @@ def test_ctc_decoding_equals_wav2vec2s_tokenizer(tmp_path, device):
 
 
 def test_frames_must_be_a_matrix():
-    with pytest.raises(ValueError, match=r"frame_logits has shape \(1, 4, 6\)"):
+    message = "frame_logits has shape {}: it must be (num_frames, vocab_size)"
+    with pytest.raises(ValueError, match=f"^{re.escape(message.format((1, 4, 6)))}$"):
         ctc_greedy_decode(torch.zeros(1, 4, 6), blank_id=0)
-    with pytest.raises(ValueError, match=r"frame_logits has shape \(6,\)"):
+    with pytest.raises(ValueError, match=f"^{re.escape(message.format((6,)))}$"):
         ctc_greedy_decode_loop(torch.zeros(6), blank_id=0)
 
 
