@@ -48,6 +48,8 @@ def changed_positions(before: torch.Tensor, after: torch.Tensor, atol: float = 1
 # --8<-- [end:changed_positions]
 
 
+# Drawing only, out of `nox -s mutants` (docs/contributing.md)
+# pragma: no mutate start
 # --8<-- [start:plot_matrix]
 # Needs: checks.py:require
 import matplotlib.pyplot as plt
@@ -74,3 +76,4 @@ def plot_matrix(values: torch.Tensor, row_labels: list[str], col_labels: list[st
                 ax.text(j, i, text, ha="center", va="center", fontsize=7, color=color)
     return ax
 # --8<-- [end:plot_matrix]
+# pragma: no mutate end

@@ -55,6 +55,8 @@ def ctc_greedy_decode(frame_logits: torch.Tensor, blank_id: int) -> list[int]:
 # --8<-- [end:ctc]
 
 
+# Drawing only, out of `nox -s mutants` (docs/contributing.md)
+# pragma: no mutate start
 # --8<-- [start:plot_frames]
 # Needs: checks.py:require
 import matplotlib.pyplot as plt
@@ -93,3 +95,4 @@ def plot_audio_and_frames(input_values: torch.Tensor, frame_logits: torch.Tensor
                 title=f"output: {probs.shape[1]} frames x {probs.shape[0]} character probabilities")
     return axes
 # --8<-- [end:plot_frames]
+# pragma: no mutate end

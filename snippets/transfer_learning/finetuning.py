@@ -311,6 +311,8 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
 # --8<-- [end:sweep]
 
 
+# Drawing only, out of `nox -s mutants` (docs/contributing.md)
+# pragma: no mutate start
 # --8<-- [start:plot]
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -344,3 +346,4 @@ def plot_learning_curve(results: pd.DataFrame, baseline: float,
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small")
     return ax
 # --8<-- [end:plot]
+# pragma: no mutate end
