@@ -387,30 +387,6 @@ def page_weight(urls: list[str]) -> int:
     return sum(file.stat().st_size for file in files)
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_renders_offline_in_chromium(browser, local_server, path):
-    """With every other host unreachable, the page loads with no console error and no
-    failed request, typesets its math (no TeX is left as typed), and a lesson shows its
-    figures."""
-    page, problems = open_page(browser, local_server, path)
-    typed_tex = page.evaluate(RAW_TEX)
-    if path.startswith("lessons/"):
-        # every figure loaded and has a size
-        assert page.evaluate("[...document.querySelectorAll('.jp-OutputArea-output img')]"
-                             ".every(img => img.complete && img.naturalWidth > 0)")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = path.strip("/").replace("/", "-") or "index"
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    weight = page_weight(page.requested)
-    page.close()
-    assert problems == [], f"{path}: {problems}"
-    assert typed_tex == [], f"{path} shows TeX as typed: {typed_tex}"
-    # HTML with its inline figures, CSS, scripts, MathJax and its fonts: under 3 MB
-    assert weight < 3_000_000, f"{path} weighs {weight:,} bytes"
-    with (SCREENSHOTS / "weights.txt").open("a") as report:
-        report.write(f"{weight} {path}\n")
-
-
 # WCAG contrast of text against the background it is drawn on, in the page's own colours.
 CONTRAST = """selector => [...document.querySelectorAll(selector)].slice(0, 20).map(element => {
   const rgb = color => color.match(/[\\d.]+/g).map(Number);
@@ -431,36 +407,6 @@ TEXT = [".jp-RenderedMarkdown p", ".jp-OutputArea-output pre", ".highlight-ipynb
         ".md-nav__link"]
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
-def test_dark_mode_toggles_and_lessons_stay_readable(browser, local_server, lesson):
-    """Prose, code, outputs and navigation keep a contrast of at least 4.5:1 (WCAG AA) in
-    both colour schemes; a screenshot of each is kept for a person to look at."""
-    page, problems = open_page(browser, local_server, f"lessons/{lesson.stem}/")
-    for scheme in ["default", "slate"]:
-        assert page.locator("body").get_attribute("data-md-color-scheme") == scheme
-        for selector in TEXT:
-            ratios = page.evaluate(CONTRAST, selector)
-            assert ratios and min(ratios) >= 4.5, f"{scheme}: {selector} contrast {ratios}"
-        page.screenshot(path=str(SCREENSHOTS / f"{lesson.stem}-{scheme}.png"))
-        page.locator("form[data-md-component=palette] label:visible").first.click()
-        page.wait_for_timeout(300)
-    page.close()
-    assert problems == []
-
-
-def test_every_image_says_what_it_shows():
-    """Every <img> of the site has an alt text of at least three words that is not nbconvert's
-    placeholder (a figure's is written by the build from its titles, axes and labels)."""
-    from bs4 import BeautifulSoup
-
-    for page in sorted(SITE.rglob("*.html")):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for number, image in enumerate(soup.find_all("img"), start=1):
-            alt = image.get("alt", "").strip()
-            assert len(alt.split()) >= 3 and alt != PLACEHOLDER_ALT, (
-                f"{page.relative_to(SITE)}: image {number} has alt {alt!r}")
-
-
 SERIOUS = {"serious", "critical"}  # axe-core's two highest impacts
 
 
@@ -474,23 +420,64 @@ def switch_scheme(page) -> None:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_violation_in_either_scheme(browser, local_server, path):
-    """axe-core, run in Chromium on the page in the light then the dark scheme, finds no
-    violation of impact serious or critical (contrast of code and outputs included)."""
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
-    page, _ = open_page(browser, local_server, path)
-    found = []
+def test_page_renders_offline_and_reads_in_both_schemes(browser, local_server, path):
+    """With every other host unreachable, the page loads with no console error and no
+    failed request, typesets its math (no TeX is left as typed), and a lesson shows its
+    figures. Then, in the light and the dark scheme (switched as a reader does), axe-core
+    finds no violation of impact serious or critical, and a lesson's prose, code, outputs
+    and navigation keep a contrast of at least 4.5:1 (WCAG AA); a screenshot of each lesson
+    in each scheme is kept for a person to look at."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, problems = open_page(browser, local_server, path)
+    typed_tex = page.evaluate(RAW_TEX)
+    is_lesson = path.startswith("lessons/")
+    if is_lesson:
+        # every figure loaded and has a size
+        assert page.evaluate("[...document.querySelectorAll('.jp-OutputArea-output img')]"
+                             ".every(img => img.complete && img.naturalWidth > 0)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = path.strip("/").replace("/", "-") or "index"
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    weight = page_weight(page.requested)
+    violations, low_contrast = [], []
     for scheme in ["default", "slate"]:
         assert page.locator("body").get_attribute("data-md-color-scheme") == scheme
-        for rule in axe.run(page).response["violations"]:
+        for rule in Axe().run(page).response["violations"]:
             if rule["impact"] in SERIOUS:
                 targets = [" ".join(node["target"]) for node in rule["nodes"]]
-                found.append(f"{scheme}: {rule['id']} on {len(targets)} elements, "
-                             f"such as {targets[:3]}")
+                violations.append(f"{scheme}: {rule['id']} on {len(targets)} elements, "
+                                  f"such as {targets[:3]}")
+        if is_lesson:
+            for selector in TEXT:
+                ratios = page.evaluate(CONTRAST, selector)
+                if not ratios or min(ratios) < 4.5:
+                    low_contrast.append(f"{scheme}: {selector} contrast {ratios}")
+            page.screenshot(path=str(SCREENSHOTS / f"{name.removeprefix('lessons-')}-{scheme}.png"))
         if scheme == "default":
             switch_scheme(page)
     page.close()
-    assert not found, f"{path or 'home'}:\n" + "\n".join(found)
+    assert problems == [], f"{path}: {problems}"
+    assert typed_tex == [], f"{path} shows TeX as typed: {typed_tex}"
+    # HTML with its inline figures, CSS, scripts, MathJax and its fonts: under 3 MB
+    assert weight < 3_000_000, f"{path} weighs {weight:,} bytes"
+    with (SCREENSHOTS / "weights.txt").open("a") as report:
+        report.write(f"{weight} {path}\n")
+    assert not violations, f"{path or 'home'}:\n" + "\n".join(violations)
+    assert not low_contrast, f"{path}:\n" + "\n".join(low_contrast)
+
+
+def test_every_image_says_what_it_shows():
+    """Every <img> of the site has an alt text of at least three words that is not nbconvert's
+    placeholder (a figure's is written by the build from its titles, axes and labels)."""
+    from bs4 import BeautifulSoup
+
+    for page in sorted(SITE.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for number, image in enumerate(soup.find_all("img"), start=1):
+            alt = image.get("alt", "").strip()
+            assert len(alt.split()) >= 3 and alt != PLACEHOLDER_ALT, (
+                f"{page.relative_to(SITE)}: image {number} has alt {alt!r}")
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
