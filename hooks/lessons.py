@@ -492,7 +492,8 @@ def lesson_path_html(lessons: dict[str, str], home_url: str) -> str:
             f'<td><a href="{course_url}">{escape(course_title)}</a></td></tr>')
     # an unclassed table, which Material styles
     return ('<div class="lesson-path"><table><thead><tr><th></th><th>Lesson</th>'
-            "<th>Reading time</th><th>Deep dives, together</th><th>Course page</th></tr>"
+            "<th>Reading time</th><th>Deep dives: how many, minutes in all</th>"
+            "<th>Course page</th></tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
