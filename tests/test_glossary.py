@@ -8,10 +8,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "glossary.md"
-# The study notes the lessons follow sit beside the checkout, not in it (LLM_COURSE_NOTES
-# names them elsewhere); without them, only the lessons' terms are checked.
-NOTES = Path(os.environ.get("LLM_COURSE_NOTES",
-                            ROOT.parent / "shared" / "notes" / "chapter1-notes.md"))
+# The study notes the lessons follow (a copy in notes/; LLM_COURSE_NOTES names another).
+NOTES = Path(os.environ.get("LLM_COURSE_NOTES", ROOT / "notes" / "chapter1-notes.md"))
 CORE_LESSONS = [p for p in sorted((ROOT / "lessons").glob("*.md"))
                 if "-deep-dive-" not in p.stem and not p.stem.endswith("-quiz")]
 
