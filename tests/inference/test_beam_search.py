@@ -62,6 +62,41 @@ def test_matches_generate_on_tiny_llama(tiny, device, case, num_beams, length_pe
                            length_penalty=length_penalty, early_stopping=early_stopping)
 
 
+@pytest.mark.parametrize("case", range(len(TINY_CASES)))
+def test_one_new_token_finishes_the_top_candidates_as_generate_does(tiny, device, case):
+    prompt, eos_token_id = TINY_CASES[case]
+    input_ids = torch.tensor([prompt], device=device)
+    result = assert_same_as_library(tiny, input_ids, 3, 1, eos_token_id)
+    assert len(result.sequence) == len(result.history) == 1
+    assert result.history[0].status[:3] == ["finished"] * 3
+
+
+def test_one_beam_without_eos_is_greedy_search(tiny, device):
+    """generate(num_beams=1) is greedy search itself, with no beam score to compare: without
+    an EOS to finish early, one beam keeps the most likely token at every step."""
+    input_ids = torch.tensor([TINY_CASES[0][0]], device=device)
+    result = beam_search(tiny, input_ids, num_beams=1, max_new_tokens=6, length_penalty=2.0)
+    greedy = tiny.generate(input_ids, attention_mask=torch.ones_like(input_ids),
+                           do_sample=False, max_new_tokens=6, min_new_tokens=6)
+    assert result.sequence == greedy[0, input_ids.shape[1]:].tolist()
+    assert result.score == pytest.approx(
+        sequence_log_prob(tiny, input_ids, torch.tensor(result.sequence)) / 6**2.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("case", range(len(TINY_CASES)))
+@pytest.mark.parametrize("num_beams, length_penalty, early_stopping",
+                         [(3, 1.0, False), (4, 0.5, False), (3, 0.5, "never")])
+def test_when_to_stop_matches_generate(tiny, device, case, num_beams, length_penalty,
+                                       early_stopping):
+    """More beams than two, where "the worst finished hypothesis" is not the second, and a
+    length penalty between 0 and 1 with "never", where the best running beam is still scored
+    at the longest length."""
+    prompt, eos_token_id = TINY_CASES[case]
+    input_ids = torch.tensor([prompt], device=device)
+    assert_same_as_library(tiny, input_ids, num_beams, 24, eos_token_id,
+                           length_penalty=length_penalty, early_stopping=early_stopping)
+
+
 def test_early_stopping_settings_give_three_answers_as_in_transformers(tiny, device):
     input_ids = torch.tensor([TINY_CASES[0][0]], device=device)
     results = {early_stopping: assert_same_as_library(tiny, input_ids, 2, 24, 177,
@@ -122,6 +157,7 @@ def test_history_is_a_tree_whose_best_path_spells_the_sequence(tiny, device):
 def test_max_new_tokens_zero_returns_nothing(tiny, device):
     result = beam_search(tiny, torch.tensor([[5, 6]], device=device), 2, 0)
     assert (result.sequence, result.score, result.history) == ([], 0.0, [])
+    assert best_path(result) == []  # no step, no path
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -129,7 +165,8 @@ def test_max_new_tokens_zero_returns_nothing(tiny, device):
     (dict(max_new_tokens=-1), r"max_new_tokens must be >= 0, got -1"),
     (dict(early_stopping="soon"), r"early_stopping must be True, False or 'never', got 'soon'"),
     (dict(input_ids=torch.zeros((1, 0), dtype=torch.long)), r"shape \(1, 0\).*at least one"),
-    (dict(input_ids=torch.ones((2, 3), dtype=torch.long)), r"one prompt, got a batch of 2"),
+    (dict(input_ids=torch.ones((2, 3), dtype=torch.long)),
+     r"beam_search takes one prompt, got a batch of 2"),
 ])
 def test_bad_arguments_raise(tiny, kwargs, message):
     arguments = dict(input_ids=torch.tensor([[5, 6]]), num_beams=2, max_new_tokens=3) | kwargs
@@ -181,5 +218,5 @@ def test_sequence_log_prob_agrees_with_generate_logits_on_smollm2(smollm2, devic
 
 
 def test_sequence_log_prob_takes_one_prompt(tiny):
-    with pytest.raises(ValueError, match="one prompt, got a batch of 2"):
+    with pytest.raises(ValueError, match="sequence_log_prob takes one prompt, got a batch of 2"):
         sequence_log_prob(tiny, torch.ones((2, 3), dtype=torch.long), torch.tensor([4]))

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from snippets.inference.decoding import chat_input_ids, decode, decode_step, prefill
+from snippets.inference.decoding import chat_input_ids, decode, decode_step, greedy, prefill
 from snippets.models import tiny_llama
 
 PROMPTS = ["What is the capital of France?", "Write a haiku about the sea.",
@@ -25,6 +25,12 @@ def test_greedy_loop_equals_generate_on_a_tiny_llama(device, seed):
     theirs = model.generate(input_ids, do_sample=False, max_new_tokens=40, eos_token_id=None)
     assert ours.shape == (1, 40)
     assert torch.equal(ours, theirs[:, 5:])
+
+
+def test_greedy_takes_the_most_likely_token_of_each_row_or_of_one_row(device):
+    logits = torch.tensor([[0.1, 2.0, 0.3], [5.0, -1.0, 4.9]], device=device)
+    assert greedy(logits, None).tolist() == [1, 0]
+    assert greedy(logits[1], None).tolist() == 0  # one row, (vocab_size,)
 
 
 def test_prefill_and_decode_step_agree_with_a_full_forward_pass(device):

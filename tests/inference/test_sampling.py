@@ -71,8 +71,9 @@ def test_top_p_keeps_the_smallest_nucleus_that_reaches_at_least_p(device, top_p_
     halves = torch.log(torch.tensor([[0.5, 0.25, 0.125, 0.125]], device=device))
     assert torch.isfinite(top_p_filter(halves, 0.5)).tolist()[0] == [True, False, False, False]
     assert torch.isfinite(top_p_filter(halves, 0.75)).tolist()[0] == [True, True, False, False]
-    with pytest.raises(ValueError, match=r"top_p must be in \(0, 1\], got 0"):
-        top_p_filter(logits, 0)
+    for bad in (0, 1.5):
+        with pytest.raises(ValueError, match=rf"top_p must be in \(0, 1\], got {bad}"):
+            top_p_filter(logits, bad)
 
 
 def test_top_p_loop_stops_as_soon_as_its_kept_mass_equals_p(device):
@@ -99,8 +100,18 @@ def test_bad_sampling_settings_name_the_value_and_range(device, bad, message):
 def test_temperature_zero_is_greedy_and_apply_temperature_says_so(device):
     logits = torch.tensor([[0.1, 2.0, 0.3]], device=device)
     assert sample_next_token(logits, temperature=0).tolist() == [1]
-    with pytest.raises(ValueError, match="temperature 0 means greedy"):
+    with pytest.raises(ValueError, match=r"got 0 \(temperature 0 means greedy: take the "
+                                         r"argmax instead of sampling\)$"):
         apply_temperature(logits, 0)
+
+
+def test_one_row_of_logits_gives_one_token_id(device):
+    """Logits of shape (vocab_size,), as the filters take them: a single id, greedy or drawn."""
+    logits = torch.tensor([0.1, 2.0, 0.3], device=device)
+    assert sample_next_token(logits, temperature=0).tolist() == 1
+    torch.manual_seed(0)
+    drawn = sample_next_token(logits, temperature=0.5, top_k=2)
+    assert drawn.shape == () and drawn.item() in (1, 2)
 
 
 def test_sampling_follows_the_filtered_distribution(device):

@@ -24,6 +24,7 @@ from snippets.inference.serving import (  # noqa: E402
     filled_cache,
     fit_polynomial,
     fresh_process_memory,
+    head_dim_of,
     kv_cache_bytes,
     kv_cache_size,
     machine_description,
@@ -105,11 +106,28 @@ def test_cache_from_the_config_equals_a_real_cache_with_another_head_layout(devi
                                                                             batch_size):
     model = odd_heads(device)  # head_dim 24, not hidden_size / heads = 16; 1 KV head
     size = kv_cache_size(model, num_tokens, batch_size)
+    assert (size.num_tokens, size.batch_size) == (num_tokens, batch_size)
     assert size.computed_bytes == size.measured_bytes
     _, cache = prefill(model, dummy_prompt(model, num_tokens, batch_size))
     for step in range(1, 3):  # each decode step adds one position to every layer
         _, cache = decode_step(model, dummy_prompt(model, 1, batch_size)[:, 0], cache)
         assert cache_nbytes(cache) == kv_cache_bytes(model.config, num_tokens + step, batch_size)
+
+
+def test_cache_size_counts_one_request_by_default_in_the_models_dtype(device):
+    model = odd_heads(device).to(torch.bfloat16)  # 2 bytes a number, not float32's 4
+    size = kv_cache_size(model, 6)
+    assert size.batch_size == 1
+    assert size.computed_bytes == size.measured_bytes == kv_cache_bytes(
+        model.config, 6, dtype=torch.bfloat16)
+
+
+def test_head_dim_comes_from_the_config_or_is_an_integer_share_of_hidden_size():
+    assert head_dim_of(SimpleNamespace(head_dim=24, hidden_size=64, num_attention_heads=4)) == 24
+    for config in (SimpleNamespace(hidden_size=576, num_attention_heads=9),  # no head_dim
+                   SimpleNamespace(head_dim=None, hidden_size=576, num_attention_heads=9)):
+        head_dim = head_dim_of(config)
+        assert head_dim == 64 and isinstance(head_dim, int)
 
 
 def test_filled_cache_is_shaped_like_a_real_one(device):
@@ -128,6 +146,7 @@ def test_prefill_flops_equal_torch_flop_counter(device):
         with FlopCounterMode(display=False) as counter:
             prefill(model, dummy_prompt(model, n))
         flops = prefill_flops(model.config, n)
+        assert flops.num_tokens == n
         assert flops.attention_n2 + flops.everything_else == counter.get_total_flops()
     with pytest.raises(ValueError, match="num_tokens must be an integer >= 1, got 0"):
         prefill_flops(model.config, 0)

@@ -72,6 +72,33 @@ def test_a_reused_cache_forgets_the_previous_request(tiny, device):
     assert int(cache.get_seq_length()) == 3 + 19  # the last token is chosen, not fed back
 
 
+def test_the_smallest_requests_and_a_cache_of_exactly_their_length(tiny, device):
+    """One new token, a one-token prompt, and a cache with no position to spare all run."""
+    input_ids = torch.tensor([[1, 5, 9]], device=device)
+    assert torch.equal(static_decode(tiny, input_ids, 1),
+                       greedy_generate(tiny, input_ids, 1, eos_token_id=None))
+    one_token = torch.tensor([[7]], device=device)
+    assert torch.equal(static_decode(tiny, one_token, 6),
+                       greedy_generate(tiny, one_token, 6, eos_token_id=None))
+    exact = StaticCache(config=tiny.config, max_cache_len=3 + 10)
+    assert torch.equal(static_decode(tiny, input_ids, 10, cache=exact),
+                       greedy_generate(tiny, input_ids, 10, eos_token_id=None))
+
+
+def test_decode_steps_call_the_forward_passed_in(tiny, device):
+    """The prefill runs on the model; each later step on `forward` (a compiled step, in the
+    lesson), here a wrapper that counts its calls."""
+    calls = []
+
+    def forward(**kwargs):
+        calls.append(kwargs["input_ids"].shape)
+        return tiny(**kwargs)
+    input_ids = torch.tensor([[1, 5, 9]], device=device)
+    ours = static_decode(tiny, input_ids, 8, forward=forward)
+    assert torch.equal(ours, greedy_generate(tiny, input_ids, 8, eos_token_id=None))
+    assert calls == [(1, 1)] * 7  # one token per step; the 8th token is chosen, not fed back
+
+
 def test_static_decode_rejects_bad_arguments(tiny, device):
     input_ids = torch.tensor([[1, 5, 9]], device=device)
     with pytest.raises(ValueError, match="max_new_tokens must be >= 1, got 0"):
@@ -115,7 +142,8 @@ def test_compile_decode_step_asks_for_one_graph_of_fixed_shapes(tiny, monkeypatc
 
     def fake_compile(model, **kwargs):
         calls.append((model, kwargs))
-        return lambda *args, **kwargs: torch._inductor.config.freezing  # freezing at call time
+        # what the compiled step is called with, and inductor's freezing at call time
+        return lambda *args, **kwargs: (args, kwargs, torch._inductor.config.freezing)
     monkeypatch.setattr(torch, "compile", fake_compile)
     compile_decode_step(tiny)
     default_mode = "reduce-overhead" if tiny.device.type == "cuda" else "default"
@@ -124,7 +152,8 @@ def test_compile_decode_step_asks_for_one_graph_of_fixed_shapes(tiny, monkeypatc
     options = {**torch._inductor.list_mode_options("max-autotune-no-cudagraphs"),
                "freezing": True}
     assert calls[-1] == (tiny, dict(options=options, fullgraph=True, dynamic=False))
-    assert step(input_ids=None) is True and torch._inductor.config.freezing is False
+    assert step(3, input_ids=None) == ((3,), dict(input_ids=None), True)
+    assert torch._inductor.config.freezing is False
 
 
 @pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
