@@ -1,12 +1,11 @@
-import re
-from pathlib import Path
+from functools import partial
 
 import pytest
 import torch
+from exercise_sections import run_section
 from transformers import BartForConditionalGeneration
 from transformers.models.bart.modeling_bart import shift_tokens_right
 
-from snippets.architectures import exercises
 from snippets.architectures.attention_masks import bidirectional_mask, causal_mask
 from snippets.architectures.exercises import (
     TASK_MASKS,
@@ -18,16 +17,7 @@ from snippets.architectures.exercises import (
 from snippets.architectures.local_attention import band_mask
 from snippets.random_models import random_model
 
-SOURCE = Path(exercises.__file__).read_text()
-
-
-def section(name: str) -> dict:
-    """What a section of snippets/architectures/exercises.py defines, run on its own."""
-    code = re.search(rf"^# --8<-- \[start:{name}\]\n(.*?)^# --8<-- \[end:{name}\]", SOURCE,
-                     re.M | re.S)[1]
-    namespace = {}
-    exec(compile(code, name, "exec"), namespace)
-    return namespace
+section = partial(run_section, "architectures")  # the names a section defines, run alone
 
 
 # (checker, the answer's name, the section of the starting point, of the solution)

@@ -1,11 +1,11 @@
 import re
-from pathlib import Path
+from functools import partial
 
 import pytest
 import torch
 import torch.nn.functional as F
+from exercise_sections import run_section
 
-from snippets.attention import exercises
 from snippets.attention.exercises import (
     check_attend_mask,
     check_causal_context,
@@ -18,16 +18,7 @@ from snippets.attention.self_attention import (
     softmax_naive,
 )
 
-SOURCE = Path(exercises.__file__).read_text()
-
-
-def section(name: str) -> dict:
-    """What a section of snippets/attention/exercises.py defines, run on its own."""
-    code = re.search(rf"^# --8<-- \[start:{name}\]\n(.*?)^# --8<-- \[end:{name}\]", SOURCE,
-                     re.M | re.S)[1]
-    namespace = {}
-    exec(compile(code, name, "exec"), namespace)
-    return namespace
+section = partial(run_section, "attention")  # the names a section defines, run alone
 
 
 # (checker, the function's name, the section of the starting point, of the solution)

@@ -1,8 +1,11 @@
 """Lesson 09's exercises: each solution passes its checker; typical mistakes get their hint."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 import torch
+from exercise_sections import run_section
 
 from snippets.bias.exercises import (
     AGREEMENT_CASE,
@@ -14,17 +17,7 @@ from snippets.bias.exercises import (
 )
 from snippets.bias.weat import effect_size
 
-
-def section(name: str) -> dict:
-    """The names a lesson section of snippets/bias/exercises.py defines, run on its own."""
-    import re
-    from pathlib import Path
-
-    source = (Path(__file__).parents[2] / "snippets" / "bias" / "exercises.py").read_text()
-    code = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", source, re.S)
-    namespace = {}
-    exec(code[1], namespace)
-    return namespace
+section = partial(run_section, "bias")  # the names a section defines, run alone
 
 
 def test_the_cases_include_four_target_words_and_sets_of_unequal_sizes():

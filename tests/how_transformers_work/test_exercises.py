@@ -1,10 +1,10 @@
 """Lesson 04's exercises: each solution passes its checker; typical mistakes get their hint."""
 
-import re
-from pathlib import Path
+from functools import partial
 
 import pytest
 import torch
+from exercise_sections import run_section
 from transformers import GPT2Config, GPT2LMHeadModel
 
 from snippets.exercises import Verdict
@@ -18,15 +18,7 @@ from snippets.how_transformers_work.exercises import (
 )
 from snippets.how_transformers_work.model_size import gpt2_parameters
 
-
-def section(name: str) -> dict:
-    """The names a lesson section of snippets/how_transformers_work/exercises.py defines."""
-    source = (Path(__file__).parents[2] / "snippets" / "how_transformers_work"
-              / "exercises.py").read_text()
-    code = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", source, re.S)
-    namespace = {}
-    exec(code[1], namespace)
-    return namespace
+section = partial(run_section, "how_transformers_work")  # the names a section defines, run alone
 
 
 def test_gpt2_solution_passes_and_counts_what_the_model_holds():

@@ -1,6 +1,9 @@
 """Lesson 08's exercises: each solution passes its checker; typical mistakes get their hint."""
 
+from functools import partial
+
 import torch
+from exercise_sections import run_section
 from transformers import AutoConfig
 
 from snippets.exercises import Verdict
@@ -11,17 +14,7 @@ from snippets.inference.exercises import (
     penalised_logits,
 )
 
-
-def section(name: str) -> dict:
-    """The names a lesson section of snippets/inference/exercises.py defines, run on its own."""
-    import re
-    from pathlib import Path
-
-    source = (Path(__file__).parents[2] / "snippets" / "inference" / "exercises.py").read_text()
-    code = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", source, re.S)
-    namespace = {}
-    exec(code[1], namespace)
-    return namespace
+section = partial(run_section, "inference")  # the names a section defines, run alone
 
 
 def test_top_k_solution_passes_and_the_starting_point_does_not():

@@ -1,10 +1,10 @@
 """Lesson 01's exercises: each solution passes its checker; typical mistakes get their hint."""
 
-import re
-from pathlib import Path
+from functools import partial
 
 import gguf
 import torch
+from exercise_sections import run_section
 
 from snippets.exercises import Verdict
 from snippets.introduction.exercises import (
@@ -16,15 +16,7 @@ from snippets.introduction.exercises import (
     check_weight_gb,
 )
 
-SOURCE = (Path(__file__).parents[2] / "snippets" / "introduction" / "exercises.py").read_text()
-
-
-def section(name: str) -> dict:
-    """The names a lesson section of snippets/introduction/exercises.py defines, run alone."""
-    code = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", SOURCE, re.S)
-    namespace = {}
-    exec(code[1], namespace)
-    return namespace
+section = partial(run_section, "introduction")  # the names a section defines, run alone
 
 
 def test_weight_gb_solution_passes_and_the_starting_point_does_not():

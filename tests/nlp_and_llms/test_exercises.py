@@ -1,9 +1,9 @@
 """Lesson 02's exercises: each solution passes its checker; typical mistakes get their hint."""
 
-import re
-from pathlib import Path
+from functools import partial
 
 import torch
+from exercise_sections import run_section
 
 from snippets.exercises import Verdict
 from snippets.nlp_and_llms.exercises import (
@@ -12,14 +12,7 @@ from snippets.nlp_and_llms.exercises import (
     check_mean_pooling,
 )
 
-
-def section(name: str) -> dict:
-    """The names a lesson section of snippets/nlp_and_llms/exercises.py defines, run alone."""
-    source = (Path(__file__).parents[2] / "snippets" / "nlp_and_llms" / "exercises.py").read_text()
-    code = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", source, re.S)
-    namespace = {}
-    exec(code[1], namespace)
-    return namespace
+section = partial(run_section, "nlp_and_llms")  # the names a section defines, run alone
 
 
 def test_few_shot_solution_passes_and_the_starting_point_gets_its_hint():

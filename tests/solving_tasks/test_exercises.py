@@ -1,11 +1,10 @@
 import itertools
-import re
-from pathlib import Path
+from functools import partial
 
 import pytest
 import torch
+from exercise_sections import run_section
 
-from snippets.solving_tasks import exercises
 from snippets.solving_tasks.bpe import merge_pair, pair_counts
 from snippets.solving_tasks.ctc import ctc_greedy_decode
 from snippets.solving_tasks.exercises import (
@@ -16,16 +15,8 @@ from snippets.solving_tasks.exercises import (
     check_ctc_collapse,
 )
 
-SOURCE = Path(exercises.__file__).read_text()
-
-
-def section(name: str) -> dict:
-    """What a section of snippets/solving_tasks/exercises.py defines, run on its own."""
-    code = re.search(rf"^# --8<-- \[start:{name}\]\n(.*?)^# --8<-- \[end:{name}\]", SOURCE,
-                     re.M | re.S)[1]
-    namespace = {"pair_counts": pair_counts}  # its Needs: line
-    exec(compile(code, name, "exec"), namespace)
-    return namespace
+# the names a section defines, run alone after what its Needs: line names
+section = partial(run_section, "solving_tasks", pair_counts=pair_counts)
 
 
 # (checker, the function's name, the section of the starting point, of the solution)

@@ -1,9 +1,8 @@
-import re
-from pathlib import Path
+from functools import partial
 
 import pytest
+from exercise_sections import run_section
 
-from snippets.transfer_learning import exercises
 from snippets.transfer_learning.exercises import (
     _tiny_classifier,
     check_baseline,
@@ -11,16 +10,7 @@ from snippets.transfer_learning.exercises import (
     check_training_flops,
 )
 
-SOURCE = Path(exercises.__file__).read_text()
-
-
-def section(name: str) -> dict:
-    """What a section of snippets/transfer_learning/exercises.py defines, run on its own."""
-    code = re.search(rf"^# --8<-- \[start:{name}\]\n(.*?)^# --8<-- \[end:{name}\]", SOURCE,
-                     re.M | re.S)[1]
-    namespace = {}
-    exec(compile(code, name, "exec"), namespace)
-    return namespace
+section = partial(run_section, "transfer_learning")  # the names a section defines, run alone
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,10 @@
 mistakes get their hints."""
 
 import math
-import re
-from pathlib import Path
+from functools import partial
 
 import torch
+from exercise_sections import run_section
 
 from snippets.exercises import Verdict
 from snippets.what_transformers_can_do.exercises import (
@@ -16,15 +16,7 @@ from snippets.what_transformers_can_do.exercises import (
 )
 from snippets.what_transformers_can_do.pipeline_steps import classify_forward, classify_preprocess
 
-
-def section(name: str) -> dict:
-    """The names a lesson section of snippets/what_transformers_can_do/exercises.py defines."""
-    source = (Path(__file__).parents[2] / "snippets" / "what_transformers_can_do"
-              / "exercises.py").read_text()
-    code = re.search(rf"# --8<-- \[start:{name}\]\n(.*?)# --8<-- \[end:{name}\]", source, re.S)
-    namespace = {}
-    exec(code[1], namespace)
-    return namespace
+section = partial(run_section, "what_transformers_can_do")  # the names a section defines, run alone
 
 
 def test_tasks_solution_passes_and_the_starting_point_does_not():
