@@ -55,6 +55,15 @@ def test_normalisations_sum_to_one_and_softmax_matches_torch(x):
     torch.testing.assert_close(softmax_naive(attn_scores_2), torch.softmax(attn_scores_2, dim=0))
 
 
+def test_normalisations_make_each_row_of_a_score_matrix_sum_to_one(x):
+    """Given every token's scores at once, (num_tokens, num_tokens), each row is normalised
+    on its own, as torch.softmax(dim=-1) does."""
+    scores = x @ x.T
+    torch.testing.assert_close(softmax_naive(scores), torch.softmax(scores, dim=-1))
+    torch.testing.assert_close(normalize_by_sum(scores), scores / scores.sum(-1, keepdim=True))
+    torch.testing.assert_close(normalize_by_sum(scores).sum(-1), torch.ones(6, device=x.device))
+
+
 def test_dividing_by_the_sum_breaks_on_a_negative_score():
     # the page: [1, -0.5] becomes [2, -1], a weight above one and one below zero
     assert normalize_by_sum(torch.tensor([1.0, -0.5])).tolist() == [2.0, -1.0]
@@ -77,6 +86,10 @@ def test_context_vector_of_journey(x):
     expected = torch.tensor([0.4419, 0.6515, 0.5683], device=x.device)
     torch.testing.assert_close(context_vec_2, expected, rtol=0, atol=1e-4)
     torch.testing.assert_close(context_vec_2, attn_weights_2 @ x)
+
+
+def test_context_vector_of_a_single_token_is_that_token(x):
+    torch.testing.assert_close(context_vector_loop(x[:1], torch.ones(1, device=x.device)), x[0])
 
 
 def test_context_vector_rejects_weights_of_the_wrong_length(x):
@@ -384,8 +397,44 @@ def test_multi_head_wrapper_equals_batched_heads(device):
 
 def test_to_torch_multihead_needs_square_projections_with_bias():
     ours = MultiHeadAttention(d_in=3, d_out=4, context_length=6, dropout=0.0, num_heads=2)
-    with pytest.raises(ValueError, match="d_in == d_out and qkv_bias=True, got d_in=3, d_out=4"):
+    with pytest.raises(ValueError, match="d_in == d_out and qkv_bias=True, got d_in=3, d_out=4, "
+                                         "qkv_bias=False"):
         to_torch_multihead(ours)
+    for d_in, qkv_bias in [(3, True), (4, False)]:  # either one missing is enough to refuse
+        ours = MultiHeadAttention(d_in=d_in, d_out=4, context_length=6, dropout=0.0,
+                                  num_heads=2, qkv_bias=qkv_bias)
+        with pytest.raises(ValueError, match=f"got d_in={d_in}, d_out=4, qkv_bias={qkv_bias}"):
+            to_torch_multihead(ours)
+
+
+@pytest.mark.parametrize("qkv_bias", [False, True])
+def test_qkv_bias_decides_whether_the_three_projections_have_a_bias(qkv_bias):
+    for layer in (SelfAttention(d_in=3, d_out=2, qkv_bias=qkv_bias),
+                  MultiHeadAttention(d_in=3, d_out=4, context_length=6, dropout=0.0,
+                                     num_heads=2, qkv_bias=qkv_bias)):
+        assert [(getattr(layer, name).bias is not None)
+                for name in ("W_query", "W_key", "W_value")] == [qkv_bias] * 3
+
+
+def test_one_head_is_causal_attention_and_the_mask_is_not_saved(device):
+    """num_heads=1 is allowed (one head of width d_out); the causal mask is rebuilt from
+    context_length, so the saved weights hold only the learned projections."""
+    torch.manual_seed(0)
+    one = MultiHeadAttention(d_in=3, d_out=2, context_length=6, dropout=0.0,
+                             num_heads=1).to(device)
+    causal = CausalAttention(d_in=3, d_out=2, context_length=6, dropout=0.0).to(device)
+    with torch.no_grad():
+        for name in ("W_query", "W_key", "W_value"):
+            getattr(causal, name).weight.copy_(getattr(one, name).weight)
+    batch = torch.stack((inputs, inputs)).to(device)
+    torch.testing.assert_close(one(batch), one.out_proj(causal(batch)))
+    assert "mask" not in one.state_dict() and one.mask.shape == (6, 6)
+
+
+def test_multi_head_attention_names_its_input_in_errors(device):
+    layer = MultiHeadAttention(d_in=3, d_out=4, context_length=6, dropout=0.0, num_heads=2)
+    with pytest.raises(ValueError, match=r"^x has shape \(6, 3\)"):
+        layer(inputs)
 
 
 @pytest.mark.parametrize("num_heads", [0, 3])

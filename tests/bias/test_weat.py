@@ -114,6 +114,8 @@ def test_holm_equals_the_hand_computation():
     # sorted: 0.005 x 4 = 0.02, 0.01 x 3 = 0.03, 0.03 x 2 = 0.06, 0.04 x 1 = 0.04 -> 0.06
     assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])  # capped at 1
+    assert holm([0.6, 0.9]) == pytest.approx([1.0, 1.0])  # 2 x 0.6 = 1.2, capped at 1
+    assert holm([0.0, 1.0]) == [0.0, 1.0]  # both ends of [0, 1] are p-values
     assert holm([]) == []
     with pytest.raises(ValueError, match=r"p-values must lie in \[0, 1\], got \[0.2, 1.5\]"):
         holm([0.2, 1.5])
@@ -127,6 +129,21 @@ def test_bad_word_sets_raise(device):
     with pytest.raises(ValueError, match=whole(
             "X, Y, A and B must each hold at least one word; got 2, 2, 0 and 1")):
         effect_size(X, Y, A[:0], B)
+    for empty in range(4):  # any one of the four sets empty
+        sets = [X, Y, A, B]
+        sets[empty] = sets[empty][:0]
+        with pytest.raises(ValueError, match="must each hold at least one word"):
+            effect_size(*sets)
+
+
+def test_weat_summary_says_sampled_only_when_the_splits_were_sampled(device):
+    X, Y, _, _ = hand_example(device)
+    A = unit([1.0, 0.0], [0.9, 0.1], device=device)  # two words each, so that leaving one
+    B = unit([0.0, 1.0], [0.1, 0.9], device=device)  # out keeps a word in every set
+    test = permutation_test(X, Y, A, B)
+    summary = weat(X, Y, A, B)  # 6 splits: every one is tried
+    assert test.exact and summary["splits as large"] == f"{test.as_large} of 6"
+    assert summary["p"] == test.p_value and summary["d"] == effect_size(X, Y, A, B)
 
 
 def test_minilm_pools_by_the_mean_then_normalises_and_embeddings_ignore_padding(minilm):
