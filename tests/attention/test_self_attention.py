@@ -182,6 +182,22 @@ def test_unscaled_softmax_is_nearly_one_hot_at_d_k_64():
         score_spread(0)
 
 
+def test_score_spread_draws_its_own_seeded_numbers():
+    """Queries, then keys, from a generator seeded with `seed` (0 by default): the same numbers
+    whatever the global random state, the ones that recipe gives; the smallest sizes run."""
+    torch.manual_seed(1)
+    first = score_spread(4, num_keys=2, num_queries=2)
+    torch.manual_seed(2)
+    assert score_spread(4, num_keys=2, num_queries=2, seed=0) == first
+    assert score_spread(4, num_keys=2, num_queries=2, seed=1) != first
+    generator = torch.Generator().manual_seed(0)
+    queries = torch.randn(2, 4, generator=generator)
+    keys = torch.randn(2, 2, 4, generator=generator)
+    scores = torch.einsum("qd,qkd->qk", queries, keys)  # each query against its own 2 keys
+    assert first["std"] == pytest.approx(scores.std().item())
+    assert first["top_weight"] == pytest.approx(scores.softmax(-1).max(-1).values.mean().item())
+
+
 def test_the_top_weights_slope_falls_unscaled_and_holds_scaled():
     spreads = {d_k: score_spread(d_k) for d_k in [1, 64, 256]}
     for spread in spreads.values():  # alpha (1 - alpha) of an average weight of about 0.42
@@ -448,6 +464,8 @@ def test_smollm2_predicts_paris_at_the_position_of_is(smollm2):
     top = top_next_tokens(model, tokenizer, "The capital of France is", k=5)
     assert [token for token, _ in top][:3] == [" Paris", " the", " London"]
     assert top[0][1] == pytest.approx(0.7725, abs=3e-4)  # printed as 0.773
+    assert top == top_next_tokens(model, tokenizer, "The capital of France is")  # k=5
+    assert top_next_tokens(model, tokenizer, "The capital of France is", k=1) == top[:1]
     with pytest.raises(ValueError, match="k at least 1"):
         top_next_tokens(model, tokenizer, "Paris", k=0)
 
@@ -470,6 +488,23 @@ def test_smollm2_heads_where_is_attends_to_france(smollm2_eager):
     assert (on_france > 0.5).sum().item() == 8
     with pytest.raises(ValueError, match="key_pos=5, query_pos=4"):
         strongest_heads(weights, query_pos=4, key_pos=5)
+
+
+def test_strongest_heads_takes_every_valid_position_and_count():
+    """Heads ranked by the weight from one query to one key: k from 1 to every head, the key
+    from the first token to the query itself; the query must be a token of the text."""
+    weights = torch.rand(2, 3, 4, 4, generator=torch.Generator().manual_seed(0))
+    weights[1, 2, 3, 0] = 2.0  # layer 1, head 2: the largest weight from query 3 to key 0
+    assert strongest_heads(weights, query_pos=3, key_pos=0, k=1) == [(1, 2, 2.0)]
+    assert len(strongest_heads(weights, query_pos=3, key_pos=0)) == 3  # k=3 by default
+    every = strongest_heads(weights, query_pos=2, key_pos=2, k=6)  # a query on itself
+    assert sorted((layer, head) for layer, head, _ in every) == [
+        (layer, head) for layer in range(2) for head in range(3)]
+    assert [w for _, _, w in every] == sorted(weights[:, :, 2, 2].flatten().tolist(),
+                                              reverse=True)
+    with pytest.raises(ValueError, match=r"^need 0 <= key_pos <= query_pos < 4 and 1 <= k <= 6, "
+                                         r"got key_pos=0, query_pos=4, k=3$"):
+        strongest_heads(weights, query_pos=4, key_pos=0)
 
 
 def test_smollm2_heads_put_most_weight_on_the_first_token(smollm2_eager):
@@ -502,6 +537,12 @@ def test_uniform_causal_weights_are_a_softmax_of_equal_scores(device):
         (1 / 2 + 1 / 3 + 1 / 4 + 1 / 5) / 4)
     with pytest.raises(ValueError, match="num_tokens must be at least 1, got 0"):
         uniform_causal_weights(0)
+    assert uniform_causal_weights(1).tolist() == [[1.0]]  # one token sees only itself
+    two = uniform_causal_weights(2)[None, None]  # the smallest text with a second query
+    assert first_token_share(two).tolist() == [[0.5]]
+    with pytest.raises(ValueError, match=r"^weights has shape \(2, 2\): it must be \(num_layers, "
+                                         r"num_heads, num_tokens >= 2, num_tokens\)$"):
+        first_token_share(two[0, 0])
 
 
 def test_smollm2_has_grouped_query_attention_and_no_attention_dropout(smollm2):

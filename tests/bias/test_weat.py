@@ -72,7 +72,11 @@ def test_exact_p_value_equals_the_hand_count(device):
 def test_sampled_p_value_counts_the_observed_split_once(device):
     X, Y, A, B = hand_example(device)
     sampled = permutation_test(X, Y, A, B, max_exact=0, num_samples=600)
-    assert not sampled.exact and sampled.num_splits == 600
+    assert sampled.exact is False and sampled.num_splits == 600
+    assert sampled == permutation_test(X, Y, A, B, max_exact=0, num_samples=600, seed=0)
+    # max_exact counts the splits it may try: all 6 here, when it is 6
+    assert permutation_test(X, Y, A, B, max_exact=6).exact is True
+    assert permutation_test(X, Y, A, B, max_exact=5, num_samples=600) == sampled
     # each random split is one of the 6, two of which are as large: about a third of 600
     assert 160 < sampled.as_large < 240
     assert sampled.p_value == pytest.approx((sampled.as_large + 1) / 601)

@@ -131,6 +131,20 @@ def test_the_majority_baseline_comes_from_the_pool():
     assert majority_accuracy(pool, test) == 0.25  # lesson 02: balanced, so the level of guessing
 
 
+def test_each_draw_of_shots_has_a_seed_of_its_own(tokenizer, tiny):
+    """Draw d of k shots per label is draw_shots(pool, k, seed=1000 k + d), three by default:
+    the same shots on every run, and other shots for each draw and each k."""
+    pool, test = split_examples(load_examples(DATA), pool_per_class=10, seed=0)
+    test, texts = test[:4], [text for text, _ in test[:4]]
+    results = icl_scores(tiny, tokenizer, INSTRUCTION, pool, test, [1, 2])
+    assert [len(results[1]), len(results[2])] == [3, 3]
+    label_ids = label_token_ids(tokenizer, list(pool))
+    for k, d in [(1, 0), (1, 2), (2, 1)]:
+        shots = draw_shots(pool, k, seed=1000 * k + d)
+        log_probs = next_token_log_probs(tiny, tokenizer, INSTRUCTION, shots, texts)
+        assert results[k][d] == scores(log_probs, label_ids, test, list(pool))
+
+
 def test_scores_per_number_of_shots_and_their_table(tokenizer, tiny):
     pool, test = split_examples(load_examples(DATA), pool_per_class=10, seed=0)
     results = icl_scores(tiny, tokenizer, INSTRUCTION, pool, test[:8], [0, 1], draws=2)
