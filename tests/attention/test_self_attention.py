@@ -273,7 +273,7 @@ def test_scaled_dot_product_rejects_bad_shapes(device):
     q = torch.randn(4, 8, device=device)
     with pytest.raises(ValueError, match=r"keys has shape \(4, 6\).*must be 8"):
         scaled_dot_product_attention(q, torch.randn(4, 6, device=device), q)
-    with pytest.raises(ValueError, match="keys have 4 tokens but values have 3"):
+    with pytest.raises(ValueError, match="^keys have 4 tokens but values have 3: they must match$"):
         scaled_dot_product_attention(q, q, torch.randn(3, 8, device=device))
     with pytest.raises(ValueError, match=r"shape \(3, 3\).*\(4, 4\)"):
         scaled_dot_product_attention(q, q, q, hide=future_mask(3, device=device))
@@ -426,6 +426,8 @@ def test_to_torch_multihead_needs_square_projections_with_bias():
 @pytest.mark.parametrize("qkv_bias", [False, True])
 def test_qkv_bias_decides_whether_the_three_projections_have_a_bias(qkv_bias):
     for layer in (SelfAttention(d_in=3, d_out=2, qkv_bias=qkv_bias),
+                  CausalAttention(d_in=3, d_out=2, context_length=6, dropout=0.0,
+                                  qkv_bias=qkv_bias),
                   MultiHeadAttention(d_in=3, d_out=4, context_length=6, dropout=0.0,
                                      num_heads=2, qkv_bias=qkv_bias)):
         assert [(getattr(layer, name).bias is not None)
@@ -445,6 +447,10 @@ def test_one_head_is_causal_attention_and_the_mask_is_not_saved(device):
     batch = torch.stack((inputs, inputs)).to(device)
     torch.testing.assert_close(one(batch), one.out_proj(causal(batch)))
     assert "mask" not in one.state_dict() and one.mask.shape == (6, 6)
+    assert "mask" not in causal.state_dict() and causal.mask.shape == (6, 6)
+    with pytest.raises(ValueError,
+                       match=r"^x has shape \(2, 6, 4\): its last dimension must be 3$"):
+        causal(torch.randn(2, 6, 4, device=device))
 
 
 def test_multi_head_attention_names_its_input_in_errors(device):
@@ -562,5 +568,5 @@ def test_model_attention_needs_eager_attention_and_text(smollm2):
     model, tokenizer = smollm2
     with pytest.raises(ValueError, match="attn_implementation='eager'"):
         model_attention(model, tokenizer, "Paris")
-    with pytest.raises(ValueError, match="non-empty string"):
+    with pytest.raises(ValueError, match="^text must be a non-empty string, got ''$"):
         model_attention(model, tokenizer, "")

@@ -68,6 +68,17 @@ def test_split_and_draws_are_balanced_disjoint_and_seeded():
         split_examples(examples, pool_per_class=20)
     with pytest.raises(ValueError, match=r"k must be in \[0, 10\], got 11"):
         draw_shots(pool, k=11, seed=0)
+    assert split_examples(examples, 10) == (pool, test)  # seed 0 by default
+    assert len(draw_shots(pool, k=10, seed=0)) == 40  # the whole pool: every text, once each
+    one_each, rest = split_examples(examples, pool_per_class=1)  # the smallest pool
+    assert [len(texts) for texts in one_each.values()] == [1] * 4 and len(rest) == 76
+
+
+def test_examples_keep_a_quoted_line_break_as_written(tmp_path):
+    """csv needs newline="" to read a quoted field's line break as it is in the file."""
+    path = tmp_path / "examples.csv"
+    path.write_bytes(b'text,label\r\n"first line\r\nsecond line",food\r\n')
+    assert load_examples(path) == [("first line\r\nsecond line", "food")]
 
 
 def test_prompt_is_a_chat_of_shots_and_labels_start_with_different_tokens(tokenizer):

@@ -79,15 +79,30 @@ def write_csv(tmp_path: Path, text: str) -> Path:
     ("text,label\n", "holds no rows: the training set would be empty"),
     ("", "holds no rows"),
     ("text,label\nGreat,positive\n,negative\n", r"rows without text: rows \[1\]"),
+    # a missing label beside an unknown one: both listed, in the order of their text
+    ("text,label\nGreat,positive\nMeh,neutral\nFine,\n", r"unknown labels \[None, 'neutral'\]"),
+    # the first five blank rows, of six
+    ("text,label\nGreat,positive\n" + ",negative\n" * 6,
+     r"rows without text: rows \[1, 2, 3, 4, 5\] \(counting from 0\)$"),
 ])
 def test_bad_files_raise_value_errors_naming_the_problem(tmp_path, content, message):
-    with pytest.raises(ValueError, match=message):
-        load_sentiment(write_csv(tmp_path, content))
+    path = write_csv(tmp_path, content)
+    with pytest.raises(ValueError, match=message) as error:
+        load_sentiment(path)
+    assert str(error.value).startswith(f"{path} ")  # which file
 
 
 def test_bad_fractions_raise():
     with pytest.raises(ValueError, match="must be > 0 and add up to less than 1"):
         load_sentiment(DATA, validation_fraction=0.5, test_fraction=0.5)
+    for fractions in (dict(validation_fraction=0.0), dict(test_fraction=0.0)):
+        with pytest.raises(ValueError, match="must be > 0 and add up to less than 1"):
+            load_sentiment(DATA, **fractions)
+
+
+def test_the_default_split_is_seed_0():
+    default, seeded = load_sentiment(DATA), load_sentiment(DATA, seed=0)
+    assert all(default[split]["text"] == seeded[split]["text"] for split in default)
 
 
 def test_subsets_are_balanced_seeded_and_checked():
