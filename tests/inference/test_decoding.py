@@ -55,11 +55,30 @@ def test_chat_prompt_uses_the_template_on_the_model_device(smollm2):
         chat_input_ids(tokenizer, " ")
 
 
+def test_choose_next_and_stop_see_the_prompt_and_every_token_so_far(device):
+    """What a penalty or a stop sequence needs: the ids generated so far, prompt included."""
+    model = tiny_llama(seed=0, device=device.type)
+    prompt = torch.tensor([[1, 5, 9]], device=device)
+    seen_by_choose, seen_by_stop = [], []
+
+    def choose_next(logits, generated):
+        seen_by_choose.append(generated[0].tolist())
+        return logits.argmax(-1)
+
+    def stop(generated):
+        seen_by_stop.append(generated[0].tolist())
+        return generated.shape[1] == 6  # after 3 new tokens
+    new = decode(model, prompt, 10, choose_next=choose_next, stop=stop)[0].tolist()
+    assert seen_by_choose == [[1, 5, 9], [1, 5, 9, *new[:1]], [1, 5, 9, *new[:2]]]
+    assert seen_by_stop == [[1, 5, 9, *new[:1]], [1, 5, 9, *new[:2]], [1, 5, 9, *new]]
+
+
 def test_bad_decode_arguments(device):
     model = tiny_llama(seed=0, device=device.type)
     with pytest.raises(ValueError, match="max_new_tokens must be >= 0, got -1"):
         decode(model, torch.tensor([[1]], device=device), -1)
-    with pytest.raises(ValueError, match=r"input_ids has shape \(1, 0\)"):
+    with pytest.raises(ValueError, match=r"^input_ids has shape \(1, 0\): the prompt must be "
+                                         r"\(batch_size, num_tokens\) with at least one token$"):
         decode(model, torch.zeros(1, 0, dtype=torch.long, device=device), 5)
     with pytest.raises(ValueError, match="decode takes one prompt, got a batch of 2"):
         decode(model, torch.ones(2, 3, dtype=torch.long, device=device), 5)

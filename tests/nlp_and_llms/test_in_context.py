@@ -5,7 +5,7 @@ import pytest
 import torch
 from transformers import AutoTokenizer
 
-from snippets.models import smollm2_checkpoint, tiny_llama
+from snippets.models import minilm_checkpoint, smollm2_checkpoint, tiny_llama
 from snippets.nlp_and_llms.in_context import (
     draw_shots,
     icl_messages,
@@ -89,6 +89,14 @@ def test_prompt_is_a_chat_of_shots_and_labels_start_with_different_tokens(tokeni
     assert [tokenizer.decode(i) for i in ids] == LABELS  # each label is a single token
     with pytest.raises(ValueError, match=r"labels \['sports', 's'\] must start with different"):
         label_token_ids(tokenizer, ["sports", "s"])
+
+
+def test_label_tokens_leave_out_the_special_tokens_a_tokenizer_adds():
+    """A tokenizer that starts every text with a special token ([CLS] for MiniLM's): the
+    label's own first token is the one an answer would start with."""
+    bert = AutoTokenizer.from_pretrained(minilm_checkpoint())
+    assert bert("food")["input_ids"][0] == bert.cls_token_id
+    assert [bert.decode(i) for i in label_token_ids(bert, ["food", "music"])] == ["food", "music"]
 
 
 @pytest.mark.parametrize("k", [0, 1, 2])
