@@ -91,6 +91,17 @@ def test_prompt_is_a_chat_of_shots_and_labels_start_with_different_tokens(tokeni
         label_token_ids(tokenizer, ["sports", "s"])
 
 
+def test_a_template_that_does_not_render_prompts_as_prefix_and_suffix_is_refused():
+    """The cached prefix is only right if every prompt starts with it as text: a template
+    that opens with the number of messages does not."""
+    counting = AutoTokenizer.from_pretrained(smollm2_checkpoint())
+    counting.chat_template = ("{{ messages | length }}"
+                              "{% for m in messages %}{{ m.content }}{% endfor %}")
+    with pytest.raises(ValueError, match=r"^the chat template must render the prompt as "
+                                         r"prefix \+ suffix$"):
+        next_token_log_probs(None, counting, INSTRUCTION, [("Rain again.", "weather")], ["Hi."])
+
+
 def test_label_tokens_leave_out_the_special_tokens_a_tokenizer_adds():
     """A tokenizer that starts every text with a special token ([CLS] for MiniLM's): the
     label's own first token is the one an answer would start with."""
