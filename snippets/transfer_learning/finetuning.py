@@ -253,7 +253,8 @@ def compare_learning_rates(data, learning_rates: list[float], seeds: list[int], 
 
 def rank_learning_rates(runs: pd.DataFrame) -> pd.DataFrame:
     """Validation scores per start and learning rate, averaged over the seeds, best first:
-    the highest accuracy, then (a tie) the lowest loss. The test set plays no part."""
+    the highest accuracy, then (a tie) the lowest loss, then the order the runs were made in.
+    The test set plays no part."""
     table = runs.groupby(["start", "learning_rate"], sort=False)[
         ["validation_accuracy", "validation_loss", "final_training_loss"]].mean()
     return table.sort_values(["start", "validation_accuracy", "validation_loss"],

@@ -101,6 +101,19 @@ def test_predict_switches_dropout_off_whatever_mode_the_model_is_in(minilm_token
     assert not model.training
 
 
+def test_the_progress_bar_counts_the_training_steps(minilm_tokenizer, device, capsys,
+                                                   monkeypatch):
+    from functools import partial
+
+    from tqdm import tqdm
+    # drawn whatever TQDM_DISABLE says
+    monkeypatch.setattr(finetuning, "tqdm", partial(tqdm, disable=False))
+    fine_tune(tiny_classifier(device), minilm_tokenizer, easy_split(8, seed=0), steps=3,
+              batch_size=4)
+    last = capsys.readouterr().err.strip().split("\r")[-1]
+    assert last.startswith("training: 100%") and "| 3/3 [" in last, last
+
+
 def test_fine_tune_rejects_an_empty_training_set_and_no_steps(minilm_tokenizer, device):
     model = tiny_classifier(device)
     with pytest.raises(ValueError, match="the training set is empty"):
@@ -188,22 +201,27 @@ def fake_training(monkeypatch):
     calls = []
 
     class FakeModel:
-        def __init__(self, pretrained):
-            self.pretrained = pretrained
+        def __init__(self, pretrained, seed, device):
+            self.pretrained, self.seed, self.device = pretrained, seed, device
 
     def fake_fine_tune(model, tokenizer, train, steps, **kwargs):
-        calls.append(dict(pretrained=model.pretrained, texts=train["text"], steps=steps,
-                          **kwargs))
+        calls.append(dict(pretrained=model.pretrained, model_seed=model.seed,
+                          device=model.device, tokenizer=tokenizer, texts=train["text"],
+                          steps=steps, **kwargs))
         state = type("State", (), {"best_global_step": 3, "log_history": [
             {"loss": 0.6, "step": 3}, {"eval_accuracy": 0.5, "eval_loss": 0.7, "step": 3},
-            {"loss": 0.4, "step": 6}, {"eval_accuracy": 0.25, "eval_loss": 0.9, "step": 6}]})
+            {"loss": 0.5, "step": 6}, {"eval_accuracy": 0.25, "eval_loss": 0.9, "step": 6},
+            {"loss": 0.4, "step": 9}, {"eval_accuracy": 0.25, "eval_loss": 0.95, "step": 9}]})
         return type("FakeTrainer", (), {"state": state})()
 
-    monkeypatch.setattr(finetuning, "load_classifier",
-                        lambda pretrained, seed, device: (FakeModel(pretrained), None))
+    def fake_predict(model, tokenizer, test):
+        assert tokenizer == "the tokenizer"  # the one loaded with the model
+        return [int(model.pretrained)] * len(test)
+
+    monkeypatch.setattr(finetuning, "load_classifier", lambda pretrained, seed, device: (
+        FakeModel(pretrained, seed, device), "the tokenizer"))
     monkeypatch.setattr(finetuning, "fine_tune", fake_fine_tune)
-    monkeypatch.setattr(finetuning, "predict",
-                        lambda model, tokenizer, test: [int(model.pretrained)] * len(test))
+    monkeypatch.setattr(finetuning, "predict", fake_predict)
     return calls
 
 
@@ -238,6 +256,45 @@ def test_learning_curve_trains_every_start_on_the_same_subset_with_its_own_rate(
             first["final_training_loss"]) == (3, 0.5, 0.7, 0.4)
 
 
+def test_a_run_trains_its_seeded_start_where_asked_and_scores_the_test_set(fake_training):
+    test = Dataset.from_dict({"text": ["a", "b", "c", "d"], "label": [1, 1, 1, 0]})
+    run = fine_tune_run({**FAKE_DATA, "test": test}, "pretrained", 4, seed=5,
+                        learning_rate=1e-4, steps=9, eval_steps=3, device="meta",
+                        batch_size=4)
+    (call,) = fake_training
+    assert (call["model_seed"], call["seed"], call["device"], call["tokenizer"]) == (
+        5, 5, "meta", "the tokenizer")
+    assert call["batch_size"] == 4 and not call["progress_bar"]  # no bar inside a sweep
+    # the checkpoint's fake answers "positive" for all four: three are right
+    assert (run["accuracy"], run["answers_positive"], run["batch_size"]) == (0.75, 1.0, 4)
+    assert run["final_training_loss"] == 0.4  # the last logged, not the kept step's
+
+
+def test_a_run_refuses_predictions_that_do_not_cover_the_test_set(fake_training,
+                                                                   monkeypatch):
+    monkeypatch.setattr(finetuning, "predict", lambda model, tokenizer, test: [1] * 3)
+    with pytest.raises(ValueError, match="zip"):
+        fine_tune_run(FAKE_DATA, "random", 4, seed=0, learning_rate=1e-4, steps=6,
+                      eval_steps=3)
+
+
+def test_the_sweeps_train_on_the_device_asked_and_draw_their_progress_bars(
+        fake_training, capsys, monkeypatch):
+    from functools import partial
+
+    from tqdm import tqdm
+    monkeypatch.setattr(finetuning, "tqdm", partial(tqdm, disable=False))
+    compare_learning_rates(FAKE_DATA, [1e-4], seeds=[0, 1], steps=6, eval_steps=3,
+                           device="meta")
+    assert capsys.readouterr().err.strip().split("\r")[-1].startswith(
+        "learning rates: 100%|")
+    learning_curve(FAKE_DATA, [4], [0], {"random": 1e-4}, steps=6, eval_steps=3,
+                   device="meta")
+    assert capsys.readouterr().err.strip().split("\r")[-1].startswith(
+        "fine-tuning runs: 100%|")
+    assert [call["device"] for call in fake_training] == ["meta"] * 5
+
+
 def test_learning_curve_reuses_the_runs_it_is_given(fake_training):
     rates = {"pretrained": 1e-4, "random": 3e-4}
     grid = compare_learning_rates(FAKE_DATA, [1e-4, 3e-4], seeds=[0, 1], steps=6, eval_steps=3)
@@ -268,15 +325,26 @@ def test_learning_rates_ranked_by_mean_validation_accuracy_then_loss():
         ("pretrained", 1e-4, 0, 0.80, 0.40), ("pretrained", 1e-4, 1, 0.80, 0.40),
         ("pretrained", 1e-3, 0, 0.95, 0.20), ("pretrained", 1e-3, 1, 0.50, 0.69),  # unstable
         ("pretrained", 3e-4, 0, 0.85, 0.30), ("pretrained", 3e-4, 1, 0.85, 0.35),
-        ("random", 1e-4, 0, 0.50, 0.69), ("random", 1e-4, 1, 0.50, 0.70),
-        ("random", 3e-4, 0, 0.50, 0.68), ("random", 3e-4, 1, 0.50, 0.69)],
+        ("random", 1e-4, 0, 0.50, 0.68), ("random", 1e-4, 1, 0.50, 0.69),
+        ("random", 3e-4, 0, 0.50, 0.69), ("random", 3e-4, 1, 0.50, 0.70)],
         columns=["start", "learning_rate", "seed", "validation_accuracy", "validation_loss"])
     runs["final_training_loss"] = 0.5
-    assert best_learning_rates(runs) == {"pretrained": 3e-4, "random": 3e-4}
+    assert best_learning_rates(runs) == {"pretrained": 3e-4, "random": 1e-4}  # each its own
     table = rank_learning_rates(runs)
     assert list(table.index) == [("pretrained", 3e-4), ("pretrained", 1e-4),
-                                 ("pretrained", 1e-3), ("random", 3e-4), ("random", 1e-4)]
+                                 ("pretrained", 1e-3), ("random", 1e-4), ("random", 3e-4)]
     assert table.loc[("pretrained", 1e-3), "validation_accuracy"] == pytest.approx(0.725)
+
+
+def test_learning_rates_that_tie_on_both_scores_keep_the_order_the_grid_tried_them():
+    runs = pd.DataFrame([("random", rate, seed, 0.5, 0.69) for rate in (1e-3, 1e-4, 3e-4)
+                         for seed in (0, 1)],
+                        columns=["start", "learning_rate", "seed", "validation_accuracy",
+                                 "validation_loss"])
+    runs["final_training_loss"] = 0.7
+    assert list(rank_learning_rates(runs).index) == [("random", 1e-3), ("random", 1e-4),
+                                                     ("random", 3e-4)]
+    assert best_learning_rates(runs) == {"random": 1e-3}
 
 
 def fake_results() -> pd.DataFrame:
