@@ -320,6 +320,21 @@ def test_learning_curve_reuses_the_runs_it_is_given(fake_training):
     assert not fake_training  # the same batch size too: both runs reused
 
 
+def test_learning_curve_reuses_no_run_of_another_start_or_learning_rate(fake_training):
+    grid = compare_learning_rates(FAKE_DATA, [1e-4], seeds=[0], steps=6, eval_steps=3)
+    pretrained_only = grid[grid["start"] == "pretrained"]
+    fake_training.clear()
+    learning_curve(FAKE_DATA, [40], [0], {"random": 1e-4}, steps=6, eval_steps=3,
+                   done=pretrained_only)  # same rate, size and seed, other start
+    learning_curve(FAKE_DATA, [40], [0], {"pretrained": 3e-4}, steps=6, eval_steps=3,
+                   done=pretrained_only)  # same start, size and seed, other rate
+    assert [(call["pretrained"], call["learning_rate"]) for call in fake_training] == [
+        (False, 1e-4), (True, 3e-4)]
+    learning_curve(FAKE_DATA, [4], [0], {"random": 1e-4}, steps=6, eval_steps=3,
+                   batch_size=2)
+    assert fake_training[-1]["batch_size"] == 2  # the training settings reach fine_tune
+
+
 def test_learning_rates_ranked_by_mean_validation_accuracy_then_loss():
     runs = pd.DataFrame([
         ("pretrained", 1e-4, 0, 0.80, 0.40), ("pretrained", 1e-4, 1, 0.80, 0.40),
