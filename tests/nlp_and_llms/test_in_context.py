@@ -124,6 +124,26 @@ def test_cached_batched_log_probs_equal_one_forward_pass_per_prompt(tokenizer, t
     assert torch.equal(cached.argmax(-1), direct.argmax(-1))
 
 
+def test_the_instruction_and_shots_run_once_and_each_text_runs_without_them(tokenizer, tiny):
+    shots = [("The new laptop has a fast processor.", "technology"), ("It is sunny.", "weather")]
+    texts = ["I ate a bowl of pasta with cheese.", "Snow."]
+    seen = []  # the token ids of each forward pass, as the embedding layer receives them
+    hook = tiny.get_input_embeddings().register_forward_hook(
+        lambda module, args, output: seen.append(args[0]))
+    try:
+        next_token_log_probs(tiny, tokenizer, INSTRUCTION, shots, texts)
+    finally:
+        hook.remove()
+    prefix, batch = seen
+    assert prefix.shape[0] == 1 and batch.shape[0] == len(texts)
+    prefix_text = tokenizer.decode(prefix[0])
+    assert INSTRUCTION in prefix_text and all(shot in prefix_text for shot, _ in shots)
+    for row, text in zip(batch, texts, strict=True):
+        suffix = tokenizer.decode(row)
+        assert text in suffix and INSTRUCTION not in suffix
+        assert not any(shot in suffix for shot, _ in shots)
+
+
 def test_cached_log_probs_equal_direct_ones_on_smollm2(smollm2):
     model, tokenizer = smollm2
     texts = ["I ate a bowl of pasta with cheese.", "The drummer kept a steady beat.",
