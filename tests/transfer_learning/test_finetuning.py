@@ -1,3 +1,5 @@
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -66,6 +68,8 @@ def test_collate_pads_a_batch_and_keeps_the_labels(minilm_tokenizer):
     long = make_collate(minilm_tokenizer, max_length=4)([{"text": "one two three four five",
                                                           "label": 0}])
     assert long["input_ids"].shape == (1, 4)
+    by_default = make_collate(minilm_tokenizer)([{"text": "word " * 50, "label": 0}])
+    assert by_default["input_ids"].shape == (1, 32)
 
 
 def test_trainer_fine_tuning_learns_an_easy_split(minilm_tokenizer, device):
@@ -108,16 +112,58 @@ def test_the_progress_bar_counts_the_training_steps(minilm_tokenizer, device, ca
     from tqdm import tqdm
     # drawn whatever TQDM_DISABLE says
     monkeypatch.setattr(finetuning, "tqdm", partial(tqdm, disable=False))
-    fine_tune(tiny_classifier(device), minilm_tokenizer, easy_split(8, seed=0), steps=3,
-              batch_size=4)
-    last = capsys.readouterr().err.strip().split("\r")[-1]
+    trainer = fine_tune(tiny_classifier(device), minilm_tokenizer, easy_split(8, seed=0),
+                        steps=3, batch_size=4)
+    err = capsys.readouterr().err
+    last = err.strip().split("\r")[-1]
     assert last.startswith("training: 100%") and "| 3/3 [" in last, last
+    drawn = [line for line in re.split(r"[\r\n]", err) if line.strip()]
+    assert all(line.startswith("training: ") for line in drawn), drawn  # not Trainer's own
+    assert trainer.state.train_batch_size == 4
+
+
+def test_fine_tune_by_default_takes_30_steps_of_8_at_1e_4_with_seed_0_and_norm_1(
+        minilm_tokenizer, device, capsys, monkeypatch):
+    from functools import partial
+
+    from tqdm import tqdm
+    monkeypatch.setattr(finetuning, "tqdm", partial(tqdm, disable=False))
+    train = easy_split(40, seed=7)
+    trained = {}
+    for name, settings in [("default", {}), ("explicit", dict(
+            steps=30, batch_size=8, learning_rate=1e-4, seed=0, max_grad_norm=1.0,
+            progress_bar=False)), ("seed 1", dict(seed=1, progress_bar=False))]:
+        model = tiny_classifier(device, seed=3, initializer_range=0.5)  # the same start
+        trainer = fine_tune(model, minilm_tokenizer, train, **settings)
+        trained[name] = model.state_dict()
+        if name == "default":
+            assert "| 30/30 [" in capsys.readouterr().err.strip().split("\r")[-1]  # a bar
+            assert trainer.state.train_batch_size == 8
+            losses = [log["step"] for log in trainer.state.log_history if "loss" in log]
+            assert losses == [5, 10, 15, 20, 25, 30]  # logged every 5 steps
+    for weight, default in trained["default"].items():
+        torch.testing.assert_close(default, trained["explicit"][weight])
+    assert not all(torch.equal(default, trained["seed 1"][weight])  # the seed orders batches
+                   for weight, default in trained["default"].items())
 
 
 def test_fine_tune_rejects_an_empty_training_set_and_no_steps(minilm_tokenizer, device):
     model = tiny_classifier(device)
-    with pytest.raises(ValueError, match="the training set is empty"):
+    with pytest.raises(ValueError, match="^the training set is empty$"):
         fine_tune(model, minilm_tokenizer, easy_split(0, seed=0))
+    train, validation = easy_split(8, seed=0), easy_split(4, seed=1)
+    for eval_steps in (0, 3):
+        with pytest.raises(ValueError, match=(
+                r"^eval_steps must be between 1 and steps \(2\) when a validation set is "
+                rf"given, got {eval_steps}$")):
+            fine_tune(model, minilm_tokenizer, train, steps=2, validation=validation,
+                      eval_steps=eval_steps)
+    for eval_steps, evaluated in [(1, [1, 2]), (2, [2])]:  # both ends allowed
+        trainer = fine_tune(model, minilm_tokenizer, train, steps=2, validation=validation,
+                            eval_steps=eval_steps, progress_bar=False)
+        history = trainer.state.log_history
+        assert [log["step"] for log in history if "eval_accuracy" in log] == evaluated
+        assert [log["step"] for log in history if "loss" in log] == evaluated  # logged too
     with pytest.raises(ValueError, match="steps must be >= 1, got 0"):
         fine_tune(model, minilm_tokenizer, easy_split(8, seed=0), steps=0)
     with pytest.raises(ValueError, match="the dataset is empty"):
@@ -133,9 +179,19 @@ def test_pretrained_classifier_keeps_minilms_weights_and_names_its_labels(minilm
     assert not torch.allclose(scratch.bert.state_dict()[weight], encoder.state_dict()[weight])
     assert pretrained.config.id2label == scratch.config.id2label == {0: "negative",
                                                                      1: "positive"}
+    assert pretrained.config.label2id == scratch.config.label2id == {"negative": 0,
+                                                                     "positive": 1}
     assert pretrained.classifier.weight.shape == (2, 384)
     again, _ = load_classifier(pretrained=False, seed=0, device=str(device.type))
     torch.testing.assert_close(again.classifier.weight, scratch.classifier.weight)  # seeded
+    by_default, _ = load_classifier(pretrained=False, device=str(device.type))  # seed 0
+    torch.testing.assert_close(by_default.classifier.weight, scratch.classifier.weight)
+
+
+def test_a_classifier_goes_to_the_device_asked_for_not_the_environments(monkeypatch, device):
+    monkeypatch.setenv("LLM_COURSE_DEVICE", "cpu" if device.type == "cuda" else "cuda")
+    model, _ = load_classifier(pretrained=False, device=str(device.type))
+    assert model.device.type == device.type
 
 
 def test_fine_tune_with_a_validation_set_ends_on_the_best_scoring_weights(minilm_tokenizer,
