@@ -1,4 +1,5 @@
 import re
+from functools import partial
 
 import matplotlib
 
@@ -9,6 +10,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from datasets import Dataset  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 from transformers import BertForSequenceClassification  # noqa: E402
 
 import snippets.transfer_learning.finetuning as finetuning  # noqa: E402
@@ -35,6 +37,15 @@ from snippets.transfer_learning.finetuning import (  # noqa: E402
 @pytest.fixture(scope="module")
 def minilm_tokenizer(minilm):
     return minilm[1]
+
+
+@pytest.fixture
+def drawn_bars(monkeypatch, capsys):
+    """finetuning's progress bars drawn whatever TQDM_DISABLE says; call the returned function
+    for the lines drawn since the last call (one per refresh of a bar)."""
+    monkeypatch.setattr(finetuning, "tqdm", partial(tqdm, disable=False))
+    return lambda: [line for line in re.split(r"[\r\n]", capsys.readouterr().err)
+                    if line.strip()]
 
 
 def easy_split(num_rows: int, seed: int) -> Dataset:
@@ -105,29 +116,17 @@ def test_predict_switches_dropout_off_whatever_mode_the_model_is_in(minilm_token
     assert not model.training
 
 
-def test_the_progress_bar_counts_the_training_steps(minilm_tokenizer, device, capsys,
-                                                   monkeypatch):
-    from functools import partial
-
-    from tqdm import tqdm
-    # drawn whatever TQDM_DISABLE says
-    monkeypatch.setattr(finetuning, "tqdm", partial(tqdm, disable=False))
+def test_the_progress_bar_counts_the_training_steps(minilm_tokenizer, device, drawn_bars):
     trainer = fine_tune(tiny_classifier(device), minilm_tokenizer, easy_split(8, seed=0),
                         steps=3, batch_size=4)
-    err = capsys.readouterr().err
-    last = err.strip().split("\r")[-1]
-    assert last.startswith("training: 100%") and "| 3/3 [" in last, last
-    drawn = [line for line in re.split(r"[\r\n]", err) if line.strip()]
+    drawn = drawn_bars()
+    assert drawn[-1].startswith("training: 100%") and "| 3/3 [" in drawn[-1], drawn
     assert all(line.startswith("training: ") for line in drawn), drawn  # not Trainer's own
     assert trainer.state.train_batch_size == 4
 
 
 def test_fine_tune_by_default_takes_30_steps_of_8_at_1e_4_with_seed_0_and_norm_1(
-        minilm_tokenizer, device, capsys, monkeypatch):
-    from functools import partial
-
-    from tqdm import tqdm
-    monkeypatch.setattr(finetuning, "tqdm", partial(tqdm, disable=False))
+        minilm_tokenizer, device, drawn_bars):
     train = easy_split(40, seed=7)
     trained = {}
     for name, settings in [("default", {}), ("explicit", dict(
@@ -137,7 +136,7 @@ def test_fine_tune_by_default_takes_30_steps_of_8_at_1e_4_with_seed_0_and_norm_1
         trainer = fine_tune(model, minilm_tokenizer, train, **settings)
         trained[name] = model.state_dict()
         if name == "default":
-            assert "| 30/30 [" in capsys.readouterr().err.strip().split("\r")[-1]  # a bar
+            assert "| 30/30 [" in drawn_bars()[-1]  # a bar
             assert trainer.state.train_batch_size == 8
             losses = [log["step"] for log in trainer.state.log_history if "loss" in log]
             assert losses == [5, 10, 15, 20, 25, 30]  # logged every 5 steps
@@ -335,19 +334,13 @@ def test_a_run_refuses_predictions_that_do_not_cover_the_test_set(fake_training,
 
 
 def test_the_sweeps_train_on_the_device_asked_and_draw_their_progress_bars(
-        fake_training, capsys, monkeypatch):
-    from functools import partial
-
-    from tqdm import tqdm
-    monkeypatch.setattr(finetuning, "tqdm", partial(tqdm, disable=False))
+        fake_training, drawn_bars):
     compare_learning_rates(FAKE_DATA, [1e-4], seeds=[0, 1], steps=6, eval_steps=3,
                            device="meta")
-    assert capsys.readouterr().err.strip().split("\r")[-1].startswith(
-        "learning rates: 100%|")
+    assert drawn_bars()[-1].startswith("learning rates: 100%|")
     learning_curve(FAKE_DATA, [4], [0], {"random": 1e-4}, steps=6, eval_steps=3,
                    device="meta")
-    assert capsys.readouterr().err.strip().split("\r")[-1].startswith(
-        "fine-tuning runs: 100%|")
+    assert drawn_bars()[-1].startswith("fine-tuning runs: 100%|")
     assert [call["device"] for call in fake_training] == ["meta"] * 5
 
 
