@@ -2,6 +2,7 @@
 each lesson to the later ones that build on it directly, read from the links between them."""
 
 import re
+from itertools import combinations, product
 
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -26,9 +27,34 @@ def chapter_links(sources: dict[str, str]) -> list[tuple[str, str]]:
     return sorted(nx.transitive_reduction(nx.DiGraph(pairs)).edges)
 
 
+def arc_sides(order: list[str], links: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Each link's side of the boxes, "right" or "left", with as few crossings as two sides
+    allow. Two arcs on one side cross when their spans interleave (one starts inside the
+    other and ends outside it); arcs that nest or meet at a box do not. Each group of arcs
+    joined by such crossings is tried on every split of the two sides (a chapter's groups
+    are small); a tie goes to the split with fewer arcs on the left."""
+    row = {stem: order.index(stem) for stem in order}
+
+    def cross(a, b) -> bool:
+        (a0, a1), (b0, b1) = sorted(((row[a[0]], row[a[1]]), (row[b[0]], row[b[1]])))
+        return a0 < b0 < a1 < b1
+
+    crossings = nx.Graph()
+    crossings.add_nodes_from(links)
+    crossings.add_edges_from((a, b) for a, b in combinations(links, 2) if cross(a, b))
+    sides = {}
+    for group in map(sorted, nx.connected_components(crossings)):
+        best = min(product(["right", "left"], repeat=len(group)), key=lambda split: (
+            sum(split[i] == split[j] for i, j in combinations(range(len(group)), 2)
+                if crossings.has_edge(group[i], group[j])), split.count("left")))
+        sides.update(zip(group, best, strict=True))
+    return sides
+
+
 def chapter_map(lessons: dict[str, str], links: list[tuple[str, str]], ax=None):
     """Draw the lessons ({stem: title}, in reading order) top to bottom, and each link as an
-    arrow from the earlier lesson to the later one, arcing to the right of the boxes."""
+    arrow from the earlier lesson to the later one, arcing beside the boxes, on the side
+    arc_sides chooses."""
     order = list(lessons)
     unknown = sorted({stem for pair in links for stem in pair} - set(order))
     if unknown:
@@ -45,14 +71,21 @@ def chapter_map(lessons: dict[str, str], links: list[tuple[str, str]], ax=None):
                                     edgecolor="#333333", linewidth=1.0, gid=f"lesson:{stem}"))
         ax.text(0.2, y[stem], f"{stem[:2]}  {title}", ha="left", va="center", fontsize=11,
                 gid="lesson_title")
+    sides = arc_sides(order, links)
+    reach = {"right": 0.0, "left": 0.0}  # how far the arcs bulge out on each side
     for earlier, later in links:  # longer spans arc further out, so the arcs nest
-        start, end = (BOX_WIDTH, y[earlier] - PORT), (BOX_WIDTH, y[later] + PORT)
-        ax.add_patch(FancyArrowPatch(start, end, connectionstyle="arc3,rad=-0.45",
+        side = sides[earlier, later]
+        x = BOX_WIDTH if side == "right" else 0.0
+        start, end = (x, y[earlier] - PORT), (x, y[later] + PORT)
+        bend = -0.45 if side == "right" else 0.45  # going down the page: negative bends right
+        ax.add_patch(FancyArrowPatch(start, end, connectionstyle=f"arc3,rad={bend}",
                                      arrowstyle="-|>",
                                      mutation_scale=11, color="#a34d00", linewidth=1.2,
                                      shrinkA=3, shrinkB=3, gid=f"link:{earlier}->{later}"))
+        # the curve's widest point: half the way to its control point
+        reach[side] = max(reach[side], abs(bend) / 2 * (y[earlier] - y[later]))
     span = ROW * (len(order) - 1)
-    ax.set_xlim(-0.2, BOX_WIDTH + 0.25 * span + 0.6)
+    ax.set_xlim(-0.5 - reach["left"], BOX_WIDTH + reach["right"] + 0.6)
     ax.set_ylim(-span - 0.5, 0.5)
     ax.axis("off")
     return ax
