@@ -527,9 +527,23 @@ def on_files(files, config):
     return files
 
 
+def with_term_anchors(glossary: str) -> str:
+    """The glossary with an anchor on each term, the term's slug as a heading would have it
+    (glossary/#top-k-sampling), set by attr_list: a lesson or a reader can link one term."""
+    import re
+
+    from markdown.extensions.toc import slugify
+
+    return re.sub(r"^(\S[^\n]*)\n:   ",
+                  lambda m: f"{m[1]} {{ #{slugify(m[1], '-')} }}\n:   ", glossary, flags=re.M)
+
+
 def on_page_markdown(markdown_text: str, page, config, files) -> str:
-    """The chapter map on the home page, described in words from its own data; on Getting
-    started, the versions of the libraries and tools this site was built with."""
+    """The chapter map on the home page, described in words from its own data; an anchor on
+    each term of the glossary; on Getting started, the versions of the libraries and tools
+    this site was built with."""
+    if page.file.src_uri == "glossary.md":
+        return with_term_anchors(markdown_text)
     if page.is_homepage:
         from snippets.chapter_map import chapter_map_description
 

@@ -10,7 +10,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
-from lessons import FIGURE_ALT_INCLUDE, expand_includes, lesson_notebook  # noqa: E402
+from lessons import (  # noqa: E402
+    FIGURE_ALT_INCLUDE,
+    expand_includes,
+    lesson_notebook,
+    with_term_anchors,
+)
 
 LESSONS = sorted((ROOT / "lessons").glob("*.md"))
 INCLUDE = re.compile(r'^--8<-- "(?P<path>[^":]+):(?P<section>[\w-]+)"$')
@@ -305,6 +310,20 @@ def test_the_glossary_defines_forty_terms_each_linked_to_a_lesson_section():
         for lesson, anchor in links:
             assert lesson in ANCHORS, f"{term}: no lesson {lesson}"
             assert not anchor or anchor in ANCHORS[lesson], f"{term}: no #{anchor} in {lesson}"
+
+
+def test_each_glossary_term_gets_its_own_anchor_named_as_a_heading_would_be():
+    import markdown
+
+    text = "Intro line.\n\nTop-p (nucleus) sampling\n:   Keep the likeliest.\n\nKV cache\n:   Keys."
+    html = markdown.markdown(with_term_anchors(text), extensions=["attr_list", "def_list"])
+    assert re.findall(r'<dt id="([^"]+)">([^<]+)</dt>', html) == [
+        ("top-p-nucleus-sampling", "Top-p (nucleus) sampling"), ("kv-cache", "KV cache")]
+    assert "<p>Intro line.</p>" in html  # a line that no definition follows is no term
+    glossary = (ROOT / "docs" / "glossary.md").read_text()
+    html = markdown.markdown(with_term_anchors(glossary), extensions=["attr_list", "def_list"])
+    ids = re.findall(r'<dt id="([^"]+)"', html)
+    assert len(ids) == html.count("<dt") >= 40 and len(set(ids)) == len(ids)  # none shared
 
 
 def test_the_quiz_hides_each_answer_links_it_to_a_lesson_and_types_no_number():

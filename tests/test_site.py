@@ -288,6 +288,13 @@ def test_the_home_page_shows_the_chapter_map_described_lesson_by_lesson():
     assert -1 not in places and places == sorted(places), alt
 
 
+def test_every_glossary_term_can_be_linked_to():
+    terms = site_soup("glossary/").select("article dt")
+    assert len(terms) >= 40
+    assert [term.get("id") for term in terms if not term.get("id")] == []
+    assert site_soup("glossary/").select_one("dt#top-p-nucleus-sampling") is not None
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
 def test_every_lesson_page_offers_to_edit_its_source(lesson):
     """The edit button opens lessons/NN-slug.md in the repository, not the generated
