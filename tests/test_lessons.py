@@ -332,6 +332,9 @@ def test_the_quiz_hides_each_answer_links_it_to_a_lesson_and_types_no_number():
     quiz = (ROOT / "lessons" / "11-quiz.md").read_text()
     questions = re.split(r"^\*\*Question \d+\.\*\*", quiz, flags=re.M)[1:]
     assert len(questions) >= 15
+    assert re.search(rf"^{len(questions)} questions across the lessons", quiz, re.M)  # the total
+    numbers = [int(n) for n in re.findall(r"^\*\*Question (\d+)\.\*\*", quiz, re.M)]
+    assert numbers == list(range(1, len(questions) + 1))
     for number, block in enumerate(questions, 1):
         question, _, rest = block.partition('<!-- #region answer="Answer" -->')
         answer = rest.partition("<!-- #endregion -->")[0]
